@@ -1,0 +1,76 @@
+"""The gapkit command line. Every input problem ends in a clear message and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from gapkit import __version__, paths
+from gapkit.errors import GapkitError
+
+EXIT_INPUT = 2
+
+
+def friendly(func):
+    """Turn GapkitError into its message and exit code 2."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except GapkitError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_INPUT)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gapkit")
+def main() -> None:
+    """Score police forces' APSP plans against the NPCC strategy and HMICFRS recommendations."""
+
+
+@main.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=paths.FRAMEWORKS_DIR,
+              show_default=True, help="Folder of framework YAML files.")
+@friendly
+def frameworks(directory: Path) -> None:
+    """List each framework with its version and number of requirements."""
+    from gapkit.frameworks import catalogue_summary, load_catalogue
+
+    cat = load_catalogue(directory)
+    table = catalogue_summary(cat)
+    click.echo(table.to_string(index=False))
+    click.echo(f"\ncrosswalk version {cat.crosswalk.version}: {len(cat.crosswalk.mappings)} mappings")
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="A dataset folder whose forces.csv adds forces (e.g. the demo's fictional ones).")
+def forces(data_dir: Path | None) -> None:
+    """List the force registry."""
+    from gapkit.forces import registry
+
+    table = registry(data_dir / "forces.csv" if data_dir else None)
+    click.echo(table[["force_id", "pfa_code", "official_name", "region", "kind"]].to_string(index=False))
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True, type=click.Path(path_type=Path))
+@friendly
+def validate(targets: tuple[Path, ...]) -> None:
+    """Check framework folders or YAML files, and submission or review workbooks.
+
+    Every problem is reported at once with file and line (or sheet and cell). Exit 2 if any is an error."""
+    from gapkit.validation import validate_paths
+
+    issues = validate_paths(list(targets))
+    for issue in issues:
+        click.echo(str(issue), err=issue.severity == "error")
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        click.echo(f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s)", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(f"OK: {len(targets)} path(s) valid, {len(issues)} warning(s)")
