@@ -1,0 +1,3 @@
+from gapkit.cli import main
+
+main()
