@@ -72,3 +72,25 @@ def make_assessment(force: str, round_id: str, framework: str, levels: dict[str,
                      "level_source": level_source,
                      **{k: v.get(rid, "") for k, v in extra.items()}})
     return normalise(pd.DataFrame(rows))
+
+
+def combine_sources(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The final assessment: per requirement, the inspector's row over the force's over the suggestion.
+
+    `level_source` records which was taken. Frames may be empty."""
+    present = [f for f in frames if f is not None and not f.empty]
+    if not present:
+        return empty_assessment()
+    allrows = pd.concat([normalise(f) for f in present], ignore_index=True)
+    rank = {src: i for i, src in enumerate(LEVEL_SOURCES)}
+    allrows["_rank"] = allrows["level_source"].map(rank)
+    allrows = allrows.sort_values("_rank", kind="stable")
+    keys = ["force", "round", "framework", "requirement_id"]
+    final = allrows.drop_duplicates(keys, keep="first").set_index(keys)
+    # the winner decides the level; the force's plan details (action, owner, due date, evidence) stay when the
+    # winner left them empty
+    details = ["action", "evidence_refs", "owner", "due_date"]
+    filled = allrows[keys + details].replace("", pd.NA).groupby(keys).first()
+    for col in details:
+        final[col] = final[col].replace("", pd.NA).fillna(filled[col])
+    return normalise(final.drop(columns="_rank").reset_index())

@@ -1,0 +1,45 @@
+"""Neutralise text that came from forces before it goes into a workbook, a CSV or HTML.
+
+A cell beginning with =, +, -, @, tab or carriage return can be run as a formula by a spreadsheet (CSV/formula
+injection). In workbooks such text is stored as a string with Excel's quote prefix, so it shows as typed; in CSVs
+it gets a leading apostrophe. HTML escaping is left to jinja2's autoescape."""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl.styles import NamedStyle  # noqa: F401  (keeps openpyxl style machinery imported)
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_dangerous(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(DANGEROUS_START)
+
+
+def safe_cell(value: object) -> object:
+    """For CSV: prefix dangerous text with an apostrophe."""
+    return "'" + value if is_dangerous(value) else value
+
+
+def put(cell, value: object) -> None:
+    """Write a value into an openpyxl cell, never as a formula when it is text."""
+    if isinstance(value, float) and pd.isna(value):
+        value = None
+    if value is pd.NaT:
+        value = None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if is_dangerous(value):
+            cell.quotePrefix = True
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell made safe for CSV."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_cell)
+    return out
