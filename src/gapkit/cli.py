@@ -74,3 +74,49 @@ def validate(targets: tuple[Path, ...]) -> None:
         click.echo(f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s)", err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"OK: {len(targets)} path(s) valid, {len(issues)} warning(s)")
+
+
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--framework", "framework_ids", multiple=True, help="Framework id (repeat for several). Default: all.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--all", "show_all", is_flag=True, help="Also list requirements with no evidence.")
+@friendly
+def evidence(plans: tuple[Path, ...], framework_ids: tuple[str, ...], as_json: bool, show_all: bool) -> None:
+    """Suggest a level for every requirement from plan documents (docx, pdf, md, txt, xlsx), with quotes."""
+    import json
+
+    from gapkit.evidence import evidence_for_files
+    from gapkit.frameworks import default_catalogue
+
+    catalogue = default_catalogue()
+    for fid in framework_ids:
+        catalogue.get(fid)
+    suggestions, issues = evidence_for_files(list(plans), catalogue, list(framework_ids) or None)
+    for issue in issues:
+        click.echo(str(issue), err=True)
+    if as_json:
+        click.echo(json.dumps({"suggestions": suggestions.to_dict("records"),
+                               "issues": [vars(i) for i in issues]}, indent=2, default=str))
+        return
+    shown = suggestions if show_all else suggestions[suggestions["similarity"] > 0]
+    for row in shown.itertuples():
+        click.echo(f"{row.framework}:{row.requirement_id}  level {int(row.level)}  "
+                   f"confidence {row.confidence:.2f}  - {row.rationale}")
+        for quote in filter(None, row.evidence_refs.split("\n")):
+            click.echo(f"    {quote}")
+    hidden = len(suggestions) - len(shown)
+    if hidden:
+        click.echo(f"({hidden} requirements with no matching passage: level 0, not evidenced; --all lists them)")
+
+
+@main.command("evaluate-evidence")
+@click.argument("labels_dir", type=click.Path(path_type=Path, exists=True),
+                default=paths.PROJ_ROOT / "tests" / "evidence_labels")
+def evaluate_evidence(labels_dir: Path) -> None:
+    """Measure suggestions against a labelled set: coverage precision/recall and weighted kappa."""
+    from gapkit.evidence_eval import evaluate
+
+    metrics, _ = evaluate(labels_dir)
+    for key, value in metrics.items():
+        click.echo(f"{key:20s} {value:.3f}" if isinstance(value, float) else f"{key:20s} {value}")

@@ -9,12 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from gapkit import paths
 from gapkit.frameworks import Catalogue
 
 ACRONYMS_FILE = paths.CONFIG_DIR / "acronyms.yaml"
+# Words every APSP document uses: they say nothing about which requirement a passage is about.
+DOMAIN_WORDS = {"abuse", "position", "sexual", "purpose", "apsp", "force", "forces", "police", "officers",
+                "officer", "staff", "plan", "plans", "national", "strategy", "work"}
+STOP_SET = frozenset(ENGLISH_STOP_WORDS | DOMAIN_WORDS)
 
 
 @lru_cache(maxsize=2)
@@ -26,6 +30,23 @@ def _expansions(path: Path = ACRONYMS_FILE) -> tuple[tuple[re.Pattern, str], ...
     for phrase, meaning in (data.get("synonyms") or {}).items():
         pairs.append((re.compile(rf"\b{re.escape(phrase)}\b", re.IGNORECASE), f"{phrase} {meaning}"))
     return tuple(pairs)
+
+
+def _stem(word: str) -> str:
+    """A light folding of plurals and -ed/-ing: 'guides'/'guide', 'charities'/'charity', 'recorded'/'record'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            stem = word[: -len(suffix)]
+            return stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "ls" else stem
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_SET]
 
 
 def expand(text: str) -> str:
@@ -51,7 +72,8 @@ class RequirementIndex:
         keys = [(fid, r.id) for fid, fw in catalogue.frameworks.items()
                 if not framework_ids or fid in framework_ids for r in fw.requirements]
         docs = [requirement_document(catalogue, f, r) for f, r in keys]
-        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=1)
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, tokenizer=tokens, token_pattern=None,
+                              lowercase=False, min_df=1)
         matrix = vec.fit_transform(docs)
         return cls(keys, vec, matrix)
 
