@@ -146,7 +146,7 @@ def _read_pdf(path: Path, issues: list[Issue]) -> list[Passage]:
     passages = []
     for page_no, page in enumerate(reader.pages, 1):
         text = page.extract_text() or ""
-        for block in re.split(r"\n\s*\n", text):
+        for block in re.split(r"\n\s*\n|(?<=[.!?:])\n", text):
             for piece in _chunks(block):
                 passages.append(Passage(str(path), f"page {page_no}", "", piece))
     if not passages and len(reader.pages):

@@ -433,8 +433,9 @@ def read_submission(path: Path, force: str, round_id: str, catalogue: Catalogue 
             index = index or RequirementIndex.build(catalogue, framework_ids)
             key, confidence = index.best(str(text))
             if confidence < TEXT_MATCH_ACCEPT:
-                add(where("requirement_text"), f"cannot match '{str(text)[:60]}' to a requirement "
-                    f"(best {key[0]}:{key[1]}, confidence {confidence:.2f})", "add the requirement's Ref")
+                add(where("requirement_text"), f"row not used: cannot match '{str(text)[:60]}' to a requirement "
+                    f"(best {key[0]}:{key[1]}, confidence {confidence:.2f})",
+                    "add the requirement's Ref if this row answers one", "warning")
                 continue
             matches.append({"cell": where("requirement_text"), "text": str(text), "framework": key[0],
                             "requirement_id": key[1], "confidence": round(confidence, 2),
