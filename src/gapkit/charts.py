@@ -29,6 +29,10 @@ def stamp(fig: Figure, marking: str, source: str) -> Figure:
     return fig
 
 
+def _title(ax, title: str, width: int = 70) -> None:
+    ax.set_title("\n".join(textwrap.wrap(title, width)), fontsize=11)
+
+
 def _new(width: float = 8, height: float = 4.5) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     fig.get_layout_engine().set(h_pad=0.12, w_pad=0.05)
@@ -69,7 +73,7 @@ def theme_bar(themes: pd.DataFrame, title: str, marking: str, source: str,
     ax.set_yticks(y, [_wrap(t) for t in data["theme_name"]])
     ax.set_xlim(0, 100)
     ax.set_xlabel("Theme score (0-100, weighted)")
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -80,7 +84,7 @@ def theme_radar(themes: pd.DataFrame, title: str, marking: str, source: str) -> 
     if len(data) < 3:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "A radar needs three or more themes", ha="center", transform=ax.transAxes)
-        ax.set_title(title, fontsize=11)
+        _title(ax, title)
         return stamp(fig, marking, source)
     angles = np.linspace(0, 2 * np.pi, len(data), endpoint=False)
     values = data["score"].to_numpy()
@@ -89,7 +93,7 @@ def theme_radar(themes: pd.DataFrame, title: str, marking: str, source: str) -> 
     ax.set_xticks(angles, [_wrap(t, 16) for t in data["theme_name"]], fontsize=8)
     ax.set_ylim(0, 100)
     ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], fontsize=7)
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -114,7 +118,7 @@ def gap_bar(requirements: pd.DataFrame, title: str, marking: str, source: str, t
         ax.legend(handles=[Patch(color=c, label=l) for c, l in zip(
             LEVEL_COLOURS.values(), ["0 No information", "1 Planned", "2 Started", "3 In place"])],
             fontsize=7, loc="lower right", title="Current level", title_fontsize=7)
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -132,7 +136,7 @@ def league(summary: pd.DataFrame, title: str, marking: str, source: str) -> Figu
     ax.set_xlabel("Overall score (0-100)")
     ax.legend(handles=[Patch(color=RAG_COLOURS[b], label=b) for b in ("red", "amber", "green")], fontsize=8,
               loc="lower right", title="RAG")
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -154,7 +158,7 @@ def heatmap(scores: pd.DataFrame, title: str, marking: str, source: str) -> Figu
     ax.legend(handles=[Patch(color=LEVEL_COLOURS[i], label=l) for i, l in enumerate(
         ["0 No information", "1 Planned", "2 Started", "3 In place"])] + [Patch(color=NA_COLOUR, label="N/A")],
         fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -170,7 +174,7 @@ def category_distribution(summary: pd.DataFrame, categories: list[str], title: s
     ax.bar_label(bars, fontsize=10)
     ax.set_ylabel("Number of forces")
     ax.set_ylim(0, max(counts.max(), 1) * 1.2)
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -181,7 +185,7 @@ def region_scores(summary: pd.DataFrame, title: str, marking: str, source: str) 
     ax.barh(data["region"], data["score"], color=OKABE_ITO["blue"])
     ax.set_xlim(0, 100)
     ax.set_xlabel("Mean overall score of the region's forces")
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -194,7 +198,7 @@ def theme_shortfall(themes: pd.DataFrame, title: str, marking: str, source: str,
     ax.barh([_wrap(t) for t in share.index], share.values, color=OKABE_ITO["vermillion"])
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"Forces scoring below {threshold:.0f} in the theme (%)")
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)
 
 
@@ -215,5 +219,5 @@ def trend(history: pd.DataFrame, title: str, marking: str, source: str) -> Figur
         ax.set_xlabel("Round")
         ax.set_ylabel("Overall score (0-100)")
         ax.legend(fontsize=8)
-    ax.set_title(title, fontsize=11)
+    _title(ax, title)
     return stamp(fig, marking, source)

@@ -120,3 +120,44 @@ def evaluate_evidence(labels_dir: Path) -> None:
     metrics, _ = evaluate(labels_dir)
     for key, value in metrics.items():
         click.echo(f"{key:20s} {value:.3f}" if isinstance(value, float) else f"{key:20s} {value}")
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Dataset folder (docs/dataset.md). Default: the shipped synthetic demo.")
+@click.option("--round", "rounds", multiple=True, help="Round to run (repeat for several). Default: every round.")
+@click.option("--forces", default="", help="Comma-separated forces (id, code or name). Default: every force.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Notebooks run at once (each is a kernel process).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder. Default: reports/.")
+@click.option("--timeout", default=600, show_default=True, help="Seconds one notebook cell may take.")
+@click.option("--rerun", is_flag=True, help="Run every force even if nothing changed.")
+@click.option("--no-pack", is_flag=True, help="Do not make the board pack at the end.")
+@friendly
+def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, no_pack) -> None:
+    """Run the force notebook for every force, then the national overview and the board pack.
+
+    With no options it runs the shipped synthetic demo into reports/."""
+    from gapkit.runner import run as run_all
+
+    results = run_all(data_dir, list(rounds) or None, [f.strip() for f in forces.split(",") if f.strip()] or None,
+                      workers, out_dir, timeout, rerun, progress=True, pack=not no_pack)
+    out = Path(out_dir or paths.REPORTS_DIR).resolve()
+    failed = False
+    for result in results:
+        ran = sum(not f.get("skipped") for f in result.forces)
+        click.echo(f"round {result.round}: {len(result.forces)} forces ({ran} run, {len(result.forces) - ran} "
+                   f"unchanged), national overview {result.national.get('status')}"
+                   f"{' (unchanged)' if result.national.get('skipped') else ''} -> {out / result.round}")
+        for f in result.failed:
+            failed = True
+            click.echo(f"  FAILED {f['force']} ({f['status']}): {'; '.join(f['errors'])[:600]}", err=True)
+        if result.national.get("status") != "ok":
+            failed = True
+            click.echo(f"  FAILED national overview: {result.national.get('error')}", err=True)
+        if result.national.get("pack_error"):
+            click.echo(f"  board pack not made: {result.national['pack_error']}", err=True)
+    if failed:
+        click.echo("Some forces failed: see the lines above and run.json. The others finished.", err=True)
+        sys.exit(1)

@@ -22,6 +22,12 @@ from gapkit.safety import safe_frame
 from gapkit.scoring import Scores, score
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMONSTRATION DATA - fictional forces, not real police data"
+PANEL_STYLE = ("<style>.gapkit-table{border-collapse:collapse;font-size:13px;margin:6px 0 14px}"
+               ".gapkit-table th{background:#1F3864;color:#fff;text-align:left;padding:4px 6px;vertical-align:top}"
+               ".gapkit-table td{text-align:left;padding:4px 6px;vertical-align:top;border-bottom:1px solid #ddd;"
+               "max-width:420px;white-space:pre-wrap}</style>")
+NOTE_STYLES = {"banner": "background:#FFF2CC;border:2px solid #C00000;color:#C00000;font-weight:bold;padding:6px",
+               "warning": "color:#9C2700;font-weight:bold"}
 
 
 # ---- display ------------------------------------------------------------------------------------------------
@@ -34,7 +40,7 @@ class Panel:
     items: list = field(default_factory=list)
 
     def _repr_html_(self) -> str:
-        parts = [f"<section class='gapkit-panel'><h3>{html.escape(self.title)}</h3>"]
+        parts = [f"<section class='gapkit-panel' aria-label='{html.escape(self.title)}'>{PANEL_STYLE}"]
         for item in self.items:
             if isinstance(item, Figure):
                 parts.append(f"<img alt='{html.escape(_figure_title(item))}' style='max-width:100%' "
@@ -42,7 +48,8 @@ class Panel:
             elif isinstance(item, pd.DataFrame):
                 parts.append(item.to_html(index=False, escape=True, na_rep="", border=0, classes="gapkit-table"))
             elif isinstance(item, Note):
-                parts.append(f"<p class='gapkit-{item.kind}'>{html.escape(item.text)}</p>")
+                style = NOTE_STYLES.get(item.kind, "")
+                parts.append(f"<p class='gapkit-{item.kind}' style='{style}'>{html.escape(item.text)}</p>")
             else:
                 parts.append(f"<p>{html.escape(str(item))}</p>")
         parts.append("</section>")
