@@ -161,3 +161,88 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, no_pack) -> 
     if failed:
         click.echo("Some forces failed: see the lines above and run.json. The others finished.", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option("--round", "round_id", required=True, help="Round, as in the run's output folder.")
+@click.option("--runs", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="The run's output folder. Default: reports/.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Dataset folder the run used. Default: the shipped demo.")
+@click.option("--out", "target", type=click.Path(path_type=Path), default=None,
+              help="Pack file name (.xlsx; the .html and .pdf go beside it). Default: OUT/ROUND/board-pack-ROUND.xlsx")
+@friendly
+def pack(round_id: str, out_dir: Path | None, data_dir: Path | None, target: Path | None) -> None:
+    """Make the board pack: Excel with native charts, a self-contained HTML pack, and PDF (with WeasyPrint)."""
+    from gapkit.pack import build_pack
+
+    written = build_pack(out_dir or paths.REPORTS_DIR, round_id, data_dir, target)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not any(p.suffix == ".pdf" for p in written):
+        click.echo("PDF not made: it needs WeasyPrint. Install it with: python -m pip install -e '.[pdf]'", err=True)
+
+
+@main.command()
+@click.option("--force", "force", required=True, help="Force id, ONS code, name or slug.")
+@click.option("--round", "round_id", required=True)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Dataset whose round.yaml gives the frameworks (and whose forces.csv adds forces).")
+@click.option("--framework", "framework_ids", multiple=True, help="Frameworks to include. Default: the round's, or all.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Workbook to write. Default: FORCE-ROUND-action-plan.xlsx here.")
+@friendly
+def template(force: str, round_id: str, data_dir: Path | None, framework_ids: tuple[str, ...], out: Path | None) -> None:
+    """Write the action-plan workbook a force fills in."""
+    from gapkit.dataset import load_round
+    from gapkit.forces import lookup, registry
+    from gapkit.submissions import write_template
+
+    row = lookup(force, registry(data_dir / "forces.csv" if data_dir else None))
+    frameworks, marking, synthetic = list(framework_ids) or None, "OFFICIAL", False
+    if data_dir and (data_dir / "rounds" / round_id / "round.yaml").exists():
+        rcfg = load_round(data_dir, round_id)
+        frameworks, marking, synthetic = frameworks or rcfg.frameworks, rcfg.marking, rcfg.synthetic
+    out = out or Path(f"{row['force_id']}-{round_id}-action-plan.xlsx")
+    write_template(row, round_id, out, framework_ids=frameworks, marking=marking, synthetic=synthetic)
+    click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.option("--force", "force", required=True, help="Force id, ONS code, name or slug.")
+@click.option("--round", "round_id", required=True)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Dataset folder. Default: the shipped demo.")
+@friendly
+def review(force: str, round_id: str, data_dir: Path | None) -> None:
+    """Write or regenerate the inspector review workbook (rounds/ROUND/reviews/FORCE.xlsx).
+
+    Every inspector entry already in it is kept exactly; the previous file is backed up first."""
+    from gapkit.dataset import assess_force, load_round, review_file
+    from gapkit.forces import lookup, registry
+    from gapkit.review import write_review
+
+    data_dir = data_dir or paths.DEMO_DIR
+    rcfg = load_round(data_dir, round_id)
+    row = lookup(force, registry(data_dir / "forces.csv"))
+    assessed = assess_force(data_dir, round_id, row["force_id"])
+    for issue in assessed.issues:
+        click.echo(str(issue), err=True)
+    force_rows = assessed.assessment[assessed.assessment["level_source"] == "force-reported"]
+    target = review_file(data_dir, round_id, row["force_id"])
+    write_review(target, row, round_id, force_rows, assessed.suggestions, framework_ids=rcfg.frameworks,
+                 marking=rcfg.marking, synthetic=rcfg.synthetic)
+    click.echo(f"wrote {target}")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the dataset.")
+@click.option("--forces", "n_forces", default=13, show_default=True, help="Number of fictional forces.")
+@click.option("--seed", default=2017, show_default=True)
+@click.option("--no-plans", is_flag=True, help="Leave out plan documents (faster, for scale tests).")
+def demo(out_dir: Path, n_forces: int, seed: int, no_plans: bool) -> None:
+    """Generate a synthetic dataset of fictional forces (for demos and scale tests)."""
+    from gapkit.demo import generate
+
+    generate(out_dir, n_forces, seed, with_plans=not no_plans)
+    click.echo(f"wrote {out_dir} ({n_forces} fictional forces, synthetic)")
