@@ -20,7 +20,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gapkit import paths
-from gapkit.assessment import normalise
+from gapkit.assessment import empty_assessment, normalise
 from gapkit.config import ScoringConfig, default_config
 from gapkit.errors import GapkitError, Issue, errors_only
 from gapkit.frameworks import Catalogue, default_catalogue
@@ -375,9 +375,8 @@ def read_submission(path: Path, force: str, round_id: str, catalogue: Catalogue 
         if ws.sheet_state != "visible":
             add(ws.title, "this hidden sheet looks like an action plan; it was not read",
                 "unhide it if it is the one to read", "warning")
-            continue
-        chosen = (ws, *table)
-        break
+        elif chosen is None:
+            chosen = (ws, *table)
     if chosen is None:
         add("", "no sheet has a header row gapkit recognises (it needs a Status column and a Ref or Recommendation column)",
             "use the gapkit template, or add your header words to data/config/tracker_headers.yaml")
@@ -416,8 +415,11 @@ def read_submission(path: Path, force: str, round_id: str, catalogue: Catalogue 
                 "warning")
         # which requirement
         targets = _resolve_ref(values.get("ref"), values.get("framework"), catalogue, framework_ids)
-        if not targets and values.get("ref") not in (None, "") and "requirement_text" not in cols:
-            add(where("ref"), f"reference '{values['ref']}' is not a requirement in the frameworks",
+        ref_given = str(values.get("ref") or "").strip() != ""
+        text_given = str(values.get("requirement_text") or "").strip() != ""
+        if ref_given and not targets and not text_given:
+            add(where("ref"), f"reference '{values['ref']}' is not a requirement in the frameworks"
+                + (f" ({values.get('framework')})" if values.get("framework") else ""),
                 "use a requirement id from the template (for example P1 or E3)")
             continue
         if len(targets) > 1:
@@ -437,6 +439,9 @@ def read_submission(path: Path, force: str, round_id: str, catalogue: Catalogue 
                     f"(best {key[0]}:{key[1]}, confidence {confidence:.2f})",
                     "add the requirement's Ref if this row answers one", "warning")
                 continue
+            if ref_given:
+                add(where("ref"), f"reference '{values['ref']}' is not a requirement; matched by its text instead",
+                    "correct the reference", "warning")
             matches.append({"cell": where("requirement_text"), "text": str(text), "framework": key[0],
                             "requirement_id": key[1], "confidence": round(confidence, 2),
                             "to_confirm": confidence < TEXT_MATCH_CONFIRM})
@@ -499,7 +504,7 @@ def combine_level(levels: list[float], maximum: int) -> float:
 def combine_actions(rows: pd.DataFrame, config: ScoringConfig) -> pd.DataFrame:
     """One assessment row per requirement from one or more action rows."""
     if rows.empty:
-        return normalise(rows.drop(columns=["cell"], errors="ignore"))
+        return empty_assessment()
     maximum = config.scale("hmicfrs-2017").maximum
     out = []
     for (force, rnd, fid, rid), grp in rows.groupby(["force", "round", "framework", "requirement_id"], sort=False):

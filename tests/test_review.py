@@ -1,0 +1,129 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+
+from gapkit.assessment import combine_sources, make_assessment
+from gapkit.forces import lookup
+from gapkit.review import INSPECTOR_COLUMNS, KEPT_SHEET, REVIEW_SHEET, read_inspector_entries, read_review, write_review
+
+FORCE = lookup("west-yorkshire")
+FRAMEWORKS = ["hmicfrs-2017-plans", "npcc-apsp-2017"]
+FIRST_INSPECTOR_COL = 12  # L
+
+
+def _suggestions(seed: int) -> pd.DataFrame:
+    rows = [{"framework": "npcc-apsp-2017", "requirement_id": f"E{i}", "level": float((i + seed) % 4),
+             "confidence": 0.5, "evidence_refs": f"plan.md, line {i + seed}", "rationale": "cue"} for i in range(1, 13)]
+    return pd.DataFrame(rows)
+
+
+def _force_rows(seed: int) -> pd.DataFrame:
+    return make_assessment("west-yorkshire", "2017", "hmicfrs-2017-plans",
+                           {"P1": seed % 4, "P2": (seed + 1) % 4, "P3": None}, level_source="force-reported",
+                           action={"P1": f"action {seed}"})
+
+
+def test_review_workbook_layout(tmp_path):
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), _suggestions(0), framework_ids=FRAMEWORKS)
+    ws = load_workbook(path)[REVIEW_SHEET]
+    header = [c.value for c in ws[1]]
+    assert header[FIRST_INSPECTOR_COL - 1:] == INSPECTOR_COLUMNS
+    assert header[4] == "Force level" and header[7] == "Suggested level"
+    assert ws.max_row == 1 + 15
+    assert ws.column_dimensions["A"].hidden
+    row = {c.value: v.value for c, v in zip(ws[1], ws[2])}
+    assert row["Force level"] == "1 - Planned, not started" and row["Force action"] == "action 1"
+
+
+def test_inspector_level_wins_and_is_recorded(tmp_path):
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
+    wb = load_workbook(path)
+    ws = wb[REVIEW_SHEET]
+    ws.cell(2, FIRST_INSPECTOR_COL, "0 - No information")
+    ws.cell(2, FIRST_INSPECTOR_COL + 1, "No CCU review in the plan")
+    ws.cell(2, FIRST_INSPECTOR_COL + 2, "A. Inspector")
+    wb.save(path)
+    inspector, issues = read_review(path, "west-yorkshire", "2017")
+    assert not issues
+    final = combine_sources(inspector, _force_rows(1))
+    p1 = final.set_index("requirement_id").loc["P1"]
+    assert p1["level"] == 0 and p1["level_source"] == "inspector"
+    assert p1["action"] == "action 1"  # the force's action stays with the inspector's level
+    assert final.set_index("requirement_id").loc["P2", "level_source"] == "force-reported"
+
+
+def test_bad_inspector_level_names_cell(tmp_path):
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", framework_ids=FRAMEWORKS)
+    wb = load_workbook(path)
+    wb[REVIEW_SHEET].cell(3, FIRST_INSPECTOR_COL, "mostly fine")
+    wb.save(path)
+    _, issues = read_review(path, "x", "2017")
+    assert "Review > L3" in str(issues[0]) and "mostly fine" in str(issues[0])
+
+
+def test_entries_for_removed_requirements_are_kept(tmp_path):
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", framework_ids=FRAMEWORKS)
+    wb = load_workbook(path)
+    wb[REVIEW_SHEET].cell(2, FIRST_INSPECTOR_COL + 1, "note on P1")
+    wb.save(path)
+    write_review(path, FORCE, "2017", framework_ids=["npcc-apsp-2017"])  # P1 no longer in scope
+    kept = read_inspector_entries(path)
+    assert list(kept["sheet"]) == [KEPT_SHEET] and kept.iloc[0]["Inspector rationale"] == "note on P1"
+    write_review(path, FORCE, "2017", framework_ids=FRAMEWORKS)  # back in scope: back in the Review sheet
+    kept = read_inspector_entries(path)
+    assert list(kept["sheet"]) == [REVIEW_SHEET] and kept.iloc[0]["key"] == "hmicfrs-2017-plans:P1"
+    assert list((tmp_path / ".backup").glob("r-*.xlsx"))  # the previous versions were backed up
+
+
+# Text an inspector could type: any printable characters, including ones that look like formulas.
+inspector_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+    lambda s: s.strip() == s and s != "")
+inspector_value = st.one_of(
+    inspector_text,
+    st.sampled_from(["3 - In place", "0 - No information", "Not applicable", "=HYPERLINK(\"http://x\",\"y\")",
+                     "+44 113", "-", "@risk"]),
+    st.integers(-10**6, 10**6),  # in the date column these are Excel serial dates
+    st.floats(allow_nan=False, allow_infinity=False, width=32).filter(lambda f: abs(f) < 1e9),
+    st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)).map(lambda d: dt.datetime(d.year, d.month, d.day)),
+)
+edits = st.dictionaries(st.tuples(st.integers(2, 16), st.integers(0, 3)), inspector_value, min_size=1, max_size=25)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=edits, seed=st.integers(0, 50))
+def test_regenerating_keeps_every_inspector_entry_exactly(tmp_path_factory, edits, seed):
+    path = tmp_path_factory.mktemp("review") / "wyp.xlsx"
+    write_review(path, FORCE, "2017", _force_rows(seed), _suggestions(seed), framework_ids=FRAMEWORKS)
+    wb = load_workbook(path)
+    ws = wb[REVIEW_SHEET]
+    for (row, offset), value in edits.items():
+        cell = ws.cell(row, FIRST_INSPECTOR_COL + offset)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"  # typed by a person: text, even if it starts with '='
+    wb.save(path)
+    before = read_inspector_entries(path).drop(columns=["sheet", "row"])
+    # new force data and new suggestions, twice over
+    write_review(path, FORCE, "2017", _force_rows(seed + 1), _suggestions(seed + 7), framework_ids=FRAMEWORKS)
+    write_review(path, FORCE, "2017", _force_rows(seed + 2), None, framework_ids=FRAMEWORKS)
+    after = read_inspector_entries(path).drop(columns=["sheet", "row"])
+    key = lambda df: df.sort_values("key").reset_index(drop=True)  # noqa: E731
+    b, a = key(before), key(after)
+    assert len(a) == len(b) == len({r for r, _ in edits})
+    for col in ["key", *INSPECTOR_COLUMNS]:
+        assert list(a[col]) == list(b[col]), col
+    # and the values are the ones typed, not just the ones read back the first time
+    keys = {row: ws.cell(row, 1).value for (row, _) in edits}
+    stored_by_key = a.set_index("key")
+    for (row, offset), value in edits.items():
+        stored = stored_by_key.loc[keys[row], INSPECTOR_COLUMNS[offset]]
+        if offset == 3 and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = from_excel(value)  # a number typed in the date column is a date to Excel too
+            assert stored == value or abs((stored - value).total_seconds()) < 1e-3
+            continue
+        assert stored == value or (isinstance(value, float) and stored == pytest.approx(value))
