@@ -148,8 +148,7 @@ def heatmap(scores: pd.DataFrame, title: str, marking: str, source: str) -> Figu
     grid = grid.reindex(columns=order)
     fig = _new(max(6, 0.45 * grid.shape[1] + 3), 0.32 * grid.shape[0] + 2)
     ax = fig.add_subplot()
-    cmap = ListedColormap([LEVEL_COLOURS[i] for i in range(4)])
-    cmap.set_bad(NA_COLOUR)
+    cmap = ListedColormap([LEVEL_COLOURS[i] for i in range(4)]).with_extremes(bad=NA_COLOUR)
     ax.imshow(np.ma.masked_invalid(np.floor(grid.to_numpy(dtype=float))), cmap=cmap, vmin=-0.5, vmax=3.5,
               aspect="auto")
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8, rotation=90)

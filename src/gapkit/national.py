@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gapkit.safety import read_csv
 from gapkit import __version__, charts, paths
 from gapkit.config import ScoringConfig, default_config
 from gapkit.dataset import RoundConfig, list_forces, list_rounds, load_round
@@ -63,10 +64,10 @@ def read_round_outputs(out_dir: Path, round_id: str) -> dict[str, pd.DataFrame] 
     folder = Path(out_dir) / round_id
     if not (folder / "summary.csv").exists():
         return None
-    summary = pd.read_csv(folder / "summary.csv", dtype={"round": str})
+    summary = read_csv(folder / "summary.csv", dtype={"round": str})
     return {"summary": summary[summary["status"] == "ok"] if "status" in summary else summary,
-            "scores": pd.read_csv(folder / "scores.csv", dtype={"round": str}),
-            "themes": pd.read_csv(folder / "themes.csv", dtype={"round": str}),
+            "scores": read_csv(folder / "scores.csv", dtype={"round": str}),
+            "themes": read_csv(folder / "themes.csv", dtype={"round": str}),
             "status": summary.drop_duplicates("force")[["force", "status"]] if "status" in summary
             else pd.DataFrame({"force": summary["force"].unique(), "status": "ok"})}
 

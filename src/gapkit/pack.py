@@ -17,6 +17,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Font, PatternFill
 
+from gapkit.safety import read_csv
 from gapkit import __version__, charts, paths
 from gapkit.config import default_config
 from gapkit.dataset import RoundConfig, list_rounds, load_round
@@ -61,13 +62,13 @@ def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -
         raise GapkitError.one(folder / "summary.csv", "", "no results for this round",
                               f"run 'gapkit run --round {round_id}' first")
     rcfg = load_round(data_dir, round_id)
-    allsum = pd.read_csv(folder / "summary.csv", dtype={"round": str})
+    allsum = read_csv(folder / "summary.csv", dtype={"round": str})
     status = allsum.drop_duplicates("force")[["force", "status"] + (["status_detail"] if "status_detail" in allsum
                                                                      else [])].fillna("")
     ok = allsum[allsum["status"] == "ok"]
     summary = ok[ok["framework"] == rcfg.headline_framework].sort_values("score", ascending=False)
-    scores = pd.read_csv(folder / "scores.csv", dtype={"round": str}, parse_dates=["due_date", "deadline"])
-    themes_long = pd.read_csv(folder / "themes.csv", dtype={"round": str})
+    scores = read_csv(folder / "scores.csv", dtype={"round": str}, parse_dates=["due_date", "deadline"])
+    themes_long = read_csv(folder / "themes.csv", dtype={"round": str})
     focus = "npcc-apsp-2017" if "npcc-apsp-2017" in rcfg.frameworks else rcfg.headline_framework
     themes = themes_long[themes_long["framework"] == focus].pivot_table(
         index="force", columns="theme_name", values="score", aggfunc="first")
@@ -75,7 +76,7 @@ def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -
     for rid in list_rounds(data_dir):
         path = Path(out_dir) / rid / "summary.csv"
         if rid <= round_id and path.exists():
-            other = pd.read_csv(path, dtype={"round": str})
+            other = read_csv(path, dtype={"round": str})
             head = load_round(data_dir, rid).headline_framework
             trend_rows.append(other[(other["framework"] == head) & (other["status"] == "ok")][["force", "force_name",
                                                                                                "round", "score"]])

@@ -207,16 +207,16 @@ class RoundResult:
 
 def _collect(out_round: Path, results: list[dict]) -> None:
     """Round-level CSVs from the forces' own CSVs; every force has a summary row naming its status."""
-    from gapkit.safety import safe_frame
+    from gapkit.safety import read_csv, safe_frame
 
     status = {r["force"]: r for r in results}
     summaries, scores, themes = [], [], []
     for force, result in sorted(status.items()):
         folder = out_round / force
         if result["status"] == "ok" and (folder / "summary.csv").exists():
-            summaries.append(pd.read_csv(folder / "summary.csv", dtype={"round": str}).assign(status="ok"))
-            scores.append(pd.read_csv(folder / "scores.csv", dtype={"round": str}))
-            themes.append(pd.read_csv(folder / "themes.csv", dtype={"round": str}))
+            summaries.append(read_csv(folder / "summary.csv", dtype={"round": str}).assign(status="ok"))
+            scores.append(read_csv(folder / "scores.csv", dtype={"round": str}))
+            themes.append(read_csv(folder / "themes.csv", dtype={"round": str}))
         else:
             note = "; ".join(result.get("errors", []))[:500]
             summaries.append(pd.DataFrame([{"force": force, "round": out_round.name, "status": result["status"],

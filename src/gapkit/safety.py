@@ -43,3 +43,19 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(safe_cell)
     return out
+
+
+def restore_cell(value: object) -> object:
+    """Undo safe_cell on text gapkit wrote to CSV (an apostrophe before a dangerous first character)."""
+    if isinstance(value, str) and value.startswith("'") and is_dangerous(value[1:]):
+        return value[1:]
+    return value
+
+
+def read_csv(path, **kwargs) -> pd.DataFrame:
+    """Read a CSV gapkit wrote, restoring text that was neutralised for spreadsheets."""
+    frame = pd.read_csv(path, **kwargs)
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].map(restore_cell)
+    return frame

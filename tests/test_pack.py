@@ -1,0 +1,109 @@
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from gapkit.cli import main
+from gapkit.pack import build_pack
+
+from conftest import INJECTED
+
+
+@pytest.fixture(scope="module")
+def pack_files(tiny_run, tiny_data):
+    out, _ = tiny_run
+    return {p.suffix: p for p in build_pack(out, "2017", tiny_data, pdf=False)}
+
+
+def test_workbook_sheets_tables_and_print_setup(pack_files):
+    wb = load_workbook(pack_files[".xlsx"])
+    assert wb.sheetnames == ["Contents", "Summary", "Heatmap", "Gaps", "Actions", "Trend", "Charts", "Method"]
+    summary = wb["Summary"]
+    assert "Summary" in summary.tables and summary.freeze_panes == "A2"
+    assert summary.page_setup.orientation == "landscape" and summary.sheet_properties.pageSetUpPr.fitToPage
+    assert "OFFICIAL" in summary.oddHeader.right.text and "&P" in summary.oddFooter.right.text
+    assert summary.print_title_rows == "$1:$1"
+    assert summary.conditional_formatting  # data bars, RAG fills, colour scale
+    assert wb.properties.title.startswith("APSP board pack") and "gapkit" in wb.properties.creator
+    assert "SYNTHETIC" in str(wb["Contents"]["A3"].value)
+
+
+def test_charts_are_native_chart_objects(pack_files):
+    names = zipfile.ZipFile(pack_files[".xlsx"]).namelist()
+    charts = [n for n in names if re.match(r"xl/charts/chart\d+\.xml", n)]
+    assert len(charts) == 3
+    assert not [n for n in names if n.startswith("xl/media/")]  # no pictures
+    xml = zipfile.ZipFile(pack_files[".xlsx"]).read(charts[0]).decode()
+    assert "<barChart>" in xml and "'Charts'!" in xml  # reads its data from cells
+
+
+def test_html_pack_is_self_contained(pack_files):
+    html = pack_files[".html"].read_text()
+    assert not re.search(r"(src|href)=[\"']https?://", html)
+    assert "<script" not in html and "@import" not in html
+    assert html.count("data:image/png;base64,") == 4
+    assert "SYNTHETIC DEMONSTRATION DATA" in html and "@media print" in html
+
+
+def test_same_numbers_everywhere(tiny_run, pack_files):
+    out, _ = tiny_run
+    summary = pd.read_csv(out / "2017" / "summary.csv")
+    head = summary[summary["framework"] == "hmicfrs-2017-plans"].set_index("force_name")["score"].round(1)
+    ws = load_workbook(pack_files[".xlsx"])["Summary"]
+    header = [c.value for c in ws[1]]
+    book = {r[header.index("Force")]: r[header.index("Score")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert book == head.to_dict()
+    html = pack_files[".html"].read_text()
+    for name, value in head.items():
+        assert re.search(rf"<td>{re.escape(name)}</td>.*?<td class=\"num\">{value:.1f}</td>", html, re.S), name
+    for force in summary["force"].unique():  # the notebooks wrote these
+        own = pd.read_csv(out / "2017" / force / "summary.csv")
+        mine = own[own["framework"] == "hmicfrs-2017-plans"]["score"].round(1).iloc[0]
+        assert mine == head[own["force_name"].iloc[0]]
+
+
+def test_formula_text_from_a_force_arrives_as_text(tiny_run, pack_files):
+    out, _ = tiny_run
+    # board pack: overdue actions sheet
+    actions = zipfile.ZipFile(pack_files[".xlsx"])
+    sheet_xml = actions.read("xl/worksheets/sheet5.xml").decode()
+    assert "<f>" not in sheet_xml
+    ws = load_workbook(pack_files[".xlsx"])["Actions"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == INJECTED]
+    assert cells and all(c.data_type == "s" for c in cells)
+    # the force's own workbook
+    book = out / "2017" / "northmoor" / "northmoor-2017.xlsx"
+    assert "<f>" not in "".join(zipfile.ZipFile(book).read(n).decode() for n in zipfile.ZipFile(book).namelist()
+                                if n.startswith("xl/worksheets/"))
+    # CSVs carry it with a leading apostrophe
+    scores = pd.read_csv(out / "2017" / "scores.csv")
+    assert ("'" + INJECTED) in set(scores["action"].dropna())
+    # and HTML escapes it
+    html = pack_files[".html"].read_text()
+    assert INJECTED not in html and "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
+
+
+def test_pdf_needs_weasyprint_and_says_how(tiny_run, tiny_data):
+    pytest.importorskip("pytest")
+    try:
+        import weasyprint  # noqa: F401
+        pytest.skip("WeasyPrint is installed here: the PDF is made")
+    except ImportError:
+        pass
+    out, _ = tiny_run
+    result = CliRunner().invoke(main, ["pack", "--round", "2017", "--runs", str(out), "--data", str(tiny_data)])
+    assert result.exit_code == 0
+    assert "python -m pip install -e '.[pdf]'" in result.output
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_workbook_opens_in_libreoffice(pack_files, tmp_path):
+    result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                             str(pack_files[".xlsx"])], capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / pack_files[".xlsx"].with_suffix(".pdf").name
+    assert result.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, result.stderr
