@@ -124,22 +124,29 @@ def _pydantic_issues(path: Path, node, exc: ValidationError) -> list[Issue]:
     return issues
 
 
-def _framework_issues(path: Path, node, fw: Framework) -> list[Issue]:
+def _framework_issues(path: Path, node, data: dict) -> list[Issue]:
+    """Cross-field checks on the raw data, so they are reported even when other fields fail validation."""
     issues = []
-    theme_ids = {t.id for t in fw.themes}
+    themes = data.get("themes") if isinstance(data.get("themes"), list) else []
+    theme_ids = {t.get("id") for t in themes if isinstance(t, dict)}
+    groupings = data.get("groupings") if isinstance(data.get("groupings"), dict) else {}
+    requirements = data.get("requirements") if isinstance(data.get("requirements"), list) else []
     seen: dict[str, int] = {}
-    for i, req in enumerate(fw.requirements):
-        if req.id in seen:
+    for i, req in enumerate(requirements):
+        if not isinstance(req, dict):
+            continue
+        rid = str(req.get("id"))
+        if rid in seen:
             issues.append(Issue(str(path), where(node, ("requirements", i, "id")),
-                                f"duplicate requirement id '{req.id}' (first used by requirement {seen[req.id] + 1})",
+                                f"duplicate requirement id '{rid}' (first used by requirement {seen[rid] + 1})",
                                 "give each requirement a unique id"))
-        seen.setdefault(req.id, i)
-        if req.theme not in theme_ids:
+        seen.setdefault(rid, i)
+        if theme_ids and req.get("theme") not in theme_ids:
             issues.append(Issue(str(path), where(node, ("requirements", i, "theme")),
-                                f"unknown theme '{req.theme}'",
-                                f"use one of: {', '.join(sorted(theme_ids))}, or add the theme under 'themes'"))
-        for gname in req.groupings:
-            if gname not in fw.groupings:
+                                f"unknown theme '{req.get('theme')}'",
+                                f"use one of: {', '.join(sorted(map(str, theme_ids)))}, or add the theme under 'themes'"))
+        for gname in req.get("groupings") or {}:
+            if gname not in groupings:
                 issues.append(Issue(str(path), where(node, ("requirements", i, "groupings")),
                                     f"unknown grouping '{gname}'", "declare it under 'groupings' at the top"))
     return issues
@@ -152,14 +159,19 @@ def load_framework(path: Path) -> Framework:
         raise GapkitError.one(path, "line 1", "a framework file must be a mapping of fields",
                               "start with 'id:', 'title:', 'version:' ... (see data/frameworks/README.md)")
     data = {k: v for k, v in data.items() if not str(k).startswith("x-")}  # x- keys hold YAML anchors
+    issues = _framework_issues(path, node, data)
     try:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
-        raise GapkitError(_pydantic_issues(path, node, exc)) from None
-    issues = _framework_issues(path, node, fw)
+        issues = _pydantic_issues(path, node, exc) + issues
     if issues:
-        raise GapkitError(issues)
+        raise GapkitError(sorted(issues, key=lambda i: _line_number(i.where)))
     return fw
+
+
+def _line_number(where_text: str) -> int:
+    digits = where_text.split()[1] if where_text.startswith("line ") else ""
+    return int(digits) if digits.isdigit() else 0
 
 
 def load_crosswalk(path: Path, frameworks: dict[str, Framework]) -> Crosswalk:
