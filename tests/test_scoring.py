@@ -163,3 +163,12 @@ def test_scaling_all_weights_changes_nothing(catalogue, config, levels, factor):
         pd.testing.assert_series_equal(getattr(base, name)["score"], getattr(other, name)["score"], rtol=1e-9)
     pd.testing.assert_series_equal(base.requirements["gap_points"], other.requirements["gap_points"], rtol=1e-9)
     assert list(base.overall["category"]) == list(other.overall["category"])
+
+
+def test_alternative_grouping_changes_themes_not_overall(catalogue, config):
+    a = make_assessment("f", "r", NPCC, {f"E{i}": i % 4 for i in range(1, 13)})
+    default = score(a, catalogue, config, framework_ids=[NPCC])
+    four_p = score(a, catalogue, config, framework_ids=[NPCC], grouping="four_p")
+    assert set(four_p.themes["theme"]) == {"prepare", "prevent", "protect", "pursue"}
+    assert four_p.overall["score"].iloc[0] == pytest.approx(default.overall["score"].iloc[0])
+    assert four_p.overall["category"].iloc[0] == default.overall["category"].iloc[0]

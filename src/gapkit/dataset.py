@@ -39,6 +39,7 @@ class RoundConfig(BaseModel):
     marking: str = "OFFICIAL"
     synthetic: bool = False
     forces: list[str] | None = None
+    grouping: str | None = None  # an alternative theme grouping, e.g. four_p (unverified for the NPCC strategy)
 
 
 def load_round(data_dir: Path, round_id: str, catalogue: Catalogue | None = None) -> RoundConfig:

@@ -117,7 +117,7 @@ def score_force(assessed: ForceAssessment, rcfg: RoundConfig, catalogue: Catalog
                                "level": 0.0, "level_source": "not-assessed"}])
         from gapkit.assessment import normalise
         frame = normalise(frame)
-    return score(frame, catalogue, config, as_of=rcfg.as_of, framework_ids=rcfg.frameworks)
+    return score(frame, catalogue, config, as_of=rcfg.as_of, framework_ids=rcfg.frameworks, grouping=rcfg.grouping)
 
 
 def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir: str | Path | None = None,

@@ -21,14 +21,18 @@ class Scores:
     overall: pd.DataFrame       # one row per force, round, framework
 
 
-def _catalogue_frame(catalogue: Catalogue, config: ScoringConfig, framework_ids: list[str]) -> pd.DataFrame:
+def _catalogue_frame(catalogue: Catalogue, config: ScoringConfig, framework_ids: list[str],
+                     grouping: str | None = None) -> pd.DataFrame:
     rows = []
     for fid in framework_ids:
         fw = catalogue.get(fid)
         top = config.scale(fw.level_scale).maximum
+        regroup = grouping is not None and grouping in fw.groupings
         for order, req in enumerate(fw.requirements):
+            theme = req.groupings.get(grouping, req.theme) if regroup else req.theme
+            theme_name = theme.capitalize() if regroup and grouping in req.groupings else fw.theme_name(req.theme)
             rows.append({"framework": fid, "framework_version": fw.version, "requirement_id": req.id,
-                         "order": order, "theme": req.theme, "theme_name": fw.theme_name(req.theme),
+                         "order": order, "theme": theme, "theme_name": theme_name,
                          "weight": req.weight, "key": req.key, "max_level": top,
                          "target": float(min(req.target, top) if req.target is not None else top),
                          "deadline": pd.Timestamp(req.deadline) if req.deadline else pd.NaT})
@@ -58,13 +62,14 @@ def _crosswalk_credit(levels: pd.DataFrame, catalogue: Catalogue, config: Scorin
 
 
 def score_requirements(assessment: pd.DataFrame, catalogue: Catalogue, config: ScoringConfig,
-                       as_of: dt.date | str | None = None,
-                       framework_ids: list[str] | None = None) -> pd.DataFrame:
+                       as_of: dt.date | str | None = None, framework_ids: list[str] | None = None,
+                       grouping: str | None = None) -> pd.DataFrame:
     """Requirement-level scores for every force and round in the assessment.
 
-    A requirement with no row in the assessment counts as level 0 (no information)."""
+    A requirement with no row in the assessment counts as level 0 (no information). `grouping` names an
+    alternative grouping of themes (for example the NPCC strategy's unverified `four_p`) where a framework has it."""
     framework_ids = framework_ids or sorted(catalogue.frameworks)
-    reqs = _catalogue_frame(catalogue, config, framework_ids)
+    reqs = _catalogue_frame(catalogue, config, framework_ids, grouping)
     pairs = assessment[["force", "round"]].drop_duplicates()
     grid = pairs.merge(reqs, how="cross")
     keep = ["force", "round", "framework", "requirement_id", "level", "not_applicable", "na_justification",
@@ -155,7 +160,9 @@ def score_overall(requirements: pd.DataFrame, config: ScoringConfig) -> pd.DataF
 
 
 def score(assessment: pd.DataFrame, catalogue: Catalogue, config: ScoringConfig,
-          as_of: dt.date | str | None = None, framework_ids: list[str] | None = None) -> Scores:
+          as_of: dt.date | str | None = None, framework_ids: list[str] | None = None,
+          grouping: str | None = None) -> Scores:
     """Score every force and round in an assessment against the chosen frameworks."""
-    reqs = score_requirements(assessment, catalogue, config, as_of=as_of, framework_ids=framework_ids)
+    reqs = score_requirements(assessment, catalogue, config, as_of=as_of, framework_ids=framework_ids,
+                              grouping=grouping)
     return Scores(requirements=reqs, themes=score_themes(reqs), overall=score_overall(reqs, config))
