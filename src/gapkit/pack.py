@@ -314,9 +314,16 @@ def render_html(data: PackData) -> str:
     figs["trend"] = charts.trend(history, "Trend across rounds", data.marking, data.source)
     images = {name: figure_png(fig) for name, fig in figs.items()}
     summary = _summary_table(data)
+    actions = actions_table(data)
+    counts = actions.assign(overdue=actions["State"] == "overdue", soon=actions["State"] != "overdue").groupby(
+        "Force", as_index=False)[["overdue", "soon"]].sum().sort_values("overdue", ascending=False)
+    oldest = actions[actions["State"] == "overdue"].sort_values("Due date", na_position="last").head(25)
     return _env().get_template("pack.html.j2").render(
         data=data, images=images, summary=summary.to_dict("records"), summary_columns=list(summary.columns),
-        gaps=gaps_table(data).to_dict("records"), actions=actions_table(data).to_dict("records"),
+        gaps_top=gaps_table(data, per_force=3).to_dict("records"), actions=actions.to_dict("records"),
+        action_counts=counts.to_dict("records"), oldest=oldest.to_dict("records"),
+        mean_score=float(data.summary["score"].mean()) if len(data.summary) else float("nan"),
+        overdue_total=int((actions["State"] == "overdue").sum()),
         categories=_category_counts(data).to_dict("records"),
         failed=data.status[data.status["status"] != "ok"].to_dict("records"),
         banner=SYNTHETIC_BANNER if data.round.synthetic else "", version=__version__,
