@@ -41,3 +41,53 @@ def test_validate_broken_yaml_fails_with_file_line_and_fix(tmp_path):
 def test_console_script_is_installed():
     out = subprocess.run([sys.executable, "-m", "gapkit", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "frameworks" in out.stdout
+
+
+def test_template_then_validate_and_evidence(tmp_path):
+    out = tmp_path / "wyp.xlsx"
+    result = run("template", "--force", "West Yorkshire Police", "--round", "2017", "--framework", "hmicfrs-2017-plans",
+                 "--out", str(out))
+    assert result.exit_code == 0 and out.exists()
+    assert run("validate", str(out)).exit_code == 0  # an empty template is valid: nothing is reported yet
+    from openpyxl import load_workbook
+    wb = load_workbook(out)
+    wb["Actions"]["I2"] = "next spring"
+    wb["Actions"]["J2"] = "Amber"
+    wb["Actions"]["G2"] = "Review the CCU"
+    wb.save(out)
+    result = run("validate", str(out))
+    assert result.exit_code == 2 and 'wyp.xlsx > Actions > I2: due date "next spring" is not a date' in result.output
+
+
+def test_unknown_force_exits_2_with_suggestion(tmp_path):
+    result = run("template", "--force", "West Yorkshir", "--round", "2017", "--out", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 2 and "did you mean West Yorkshire Police" in result.output
+
+
+def test_evidence_json(tmp_path):
+    import json
+
+    plan = tmp_path / "plan.md"
+    plan.write_text("We will review the CCU next year.\n")
+    result = run("evidence", str(plan), "--framework", "hmicfrs-2017-plans", "--json")
+    doc = json.loads(result.output)
+    p1 = next(s for s in doc["suggestions"] if s["requirement_id"] == "P1")
+    assert p1["level"] == 1 and "plan.md, line 1" in p1["evidence_refs"]
+
+
+def test_review_command_keeps_entries(tiny_data, tmp_path):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data, data)
+    result = run("review", "--force", "ashdown-weald", "--round", "2017", "--data", str(data))
+    assert result.exit_code == 0, result.output
+    path = data / "rounds" / "2017" / "reviews" / "ashdown-weald.xlsx"
+    wb = load_workbook(path)
+    wb["Review"]["M2"] = "kept?"
+    wb.save(path)
+    assert run("review", "--force", "ashdown-weald", "--round", "2017", "--data", str(data)).exit_code == 0
+    assert load_workbook(path)["Review"]["M2"].value == "kept?"
+    assert run("validate", str(path)).exit_code == 0

@@ -107,3 +107,25 @@ def test_workbook_opens_in_libreoffice(pack_files, tmp_path):
                              str(pack_files[".xlsx"])], capture_output=True, text=True, timeout=180)
     pdf = tmp_path / pack_files[".xlsx"].with_suffix(".pdf").name
     assert result.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, result.stderr
+
+
+def test_pdf_is_made_where_weasyprint_is_installed(tiny_run, tiny_data, tmp_path):
+    pytest.importorskip("weasyprint", reason="WeasyPrint (the optional 'pdf' extra) is not installed")
+    out, _ = tiny_run
+    written = build_pack(out, "2017", tiny_data, target=tmp_path / "pack.xlsx")
+    pdf = tmp_path / "pack.pdf"
+    assert pdf in written and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_html_pack_renders_in_headless_chromium(pack_files, tmp_path):
+    shot = tmp_path / "pack.png"
+    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2000",
+                             f"--screenshot={shot}", pack_files[".html"].as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000, result.stderr[-2000:]

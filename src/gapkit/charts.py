@@ -25,11 +25,14 @@ CATEGORY_COLOURS = [OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["sky
 def stamp(fig: Figure, marking: str, source: str) -> Figure:
     """Marking at the top right, source at the bottom left, on every chart."""
     fig.text(0.99, 0.995, marking, ha="right", va="top", fontsize=8, fontweight="bold", color="#444444")
-    fig.text(0.01, 0.005, source, ha="left", va="bottom", fontsize=7, color="#444444")
+    width_chars = int(fig.get_figwidth() * 17)  # about 17 characters an inch at 7 points
+    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(source, width_chars)), ha="left", va="bottom", fontsize=7,
+             color="#444444")
     return fig
 
 
-def _title(ax, title: str, width: int = 70) -> None:
+def _title(ax, title: str) -> None:
+    width = int(ax.figure.get_figwidth() * 7)  # the axes are narrower than the figure: wrap early
     ax.set_title("\n".join(textwrap.wrap(title, width)), fontsize=11)
 
 

@@ -147,8 +147,10 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, no_pack) -> 
     failed = False
     for result in results:
         ran = sum(not f.get("skipped") for f in result.forces)
-        click.echo(f"round {result.round}: {len(result.forces)} forces ({ran} run, {len(result.forces) - ran} "
-                   f"unchanged), national overview {result.national.get('status')}"
+        kept = sum(bool(f.get("not_selected")) for f in result.forces)
+        click.echo(f"round {result.round}: {len(result.forces)} forces ({ran} run, "
+                   f"{len(result.forces) - ran - kept} unchanged{f', {kept} kept from earlier runs' if kept else ''}), "
+                   f"national overview {result.national.get('status')}"
                    f"{' (unchanged)' if result.national.get('skipped') else ''} -> {out / result.round}")
         for f in result.failed:
             failed = True

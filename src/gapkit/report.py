@@ -22,10 +22,12 @@ from gapkit.safety import safe_frame
 from gapkit.scoring import Scores, score
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMONSTRATION DATA - fictional forces, not real police data"
-PANEL_STYLE = ("<style>.gapkit-table{border-collapse:collapse;font-size:13px;margin:6px 0 14px}"
-               ".gapkit-table th{background:#1F3864;color:#fff;text-align:left;padding:4px 6px;vertical-align:top}"
-               ".gapkit-table td{text-align:left;padding:4px 6px;vertical-align:top;border-bottom:1px solid #ddd;"
-               "max-width:420px;white-space:pre-wrap}</style>")
+PANEL_STYLE = ("<style>.gapkit-panel table.gapkit-table{border-collapse:collapse;font-size:13px;margin:6px 0 14px;"
+               "table-layout:auto}"
+               ".gapkit-panel table.gapkit-table th{background:#1F3864!important;color:#fff!important;"
+               "text-align:left!important;padding:4px 6px;vertical-align:top}"
+               ".gapkit-panel table.gapkit-table td{text-align:left!important;padding:4px 6px;vertical-align:top;"
+               "border-bottom:1px solid #ddd;max-width:420px;white-space:pre-wrap}</style>")
 NOTE_STYLES = {"banner": "background:#FFF2CC;border:2px solid #C00000;color:#C00000;font-weight:bold;padding:6px",
                "warning": "color:#9C2700;font-weight:bold"}
 

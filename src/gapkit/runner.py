@@ -280,7 +280,8 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
                 result["errors"] = previous_status[result["force"]].get("errors", [])
         # keep forces run before but not in this selection
         selected = {r["force"] for r in done}
-        done += [r for f, r in previous_status.items() if f not in selected and (out_round / f).exists()]
+        done += [dict(r, skipped=True, not_selected=True) for f, r in previous_status.items()
+                 if f not in selected and (out_round / f).exists()]
         _collect(out_round, done)
         national = run_national(data_dir, round_id, out_dir, any(not r.get("skipped") for r in done), timeout)
         result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
