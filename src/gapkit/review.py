@@ -59,14 +59,17 @@ def read_inspector_entries(path: Path) -> pd.DataFrame:
         except ValueError:
             raise GapkitError.one(path, f"{sheet} > row 1", "the review sheet's header has been changed",
                                   "restore the header row (Key and the four Inspector columns)") from None
-        for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
-            values = [row[c] if c < len(row) else None for c in cols]
+        for r, row in enumerate(ws.iter_rows(min_row=2), 2):
+            cells = [row[c] if c < len(row) else None for c in cols]
+            values = [c.value if c is not None else None for c in cells]
             if all(v is None or v == "" for v in values):
                 continue
-            rows.append({"key": row[key_col], "sheet": sheet, "row": r,
-                         **dict(zip(INSPECTOR_COLUMNS, values))})
+            formats = {name: c.number_format for name, c in zip(INSPECTOR_COLUMNS, cells)
+                       if c is not None and c.number_format != "General"}
+            rows.append({"key": row[key_col].value, "sheet": sheet, "row": r,
+                         **dict(zip(INSPECTOR_COLUMNS, values)), "formats": formats})
     wb.close()
-    return pd.DataFrame(rows, columns=["key", "sheet", "row", *INSPECTOR_COLUMNS], dtype=object)
+    return pd.DataFrame(rows, columns=["key", "sheet", "row", *INSPECTOR_COLUMNS, "formats"], dtype=object)
 
 
 def _level_label(level: float | None, na: bool, labels: list[str]) -> str:
@@ -109,15 +112,18 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
                          _level_label(s.get("level"), False, labels),
                          s.get("confidence"), s.get("evidence_refs", ""), s.get("rationale", "")]
             entry = kept_by_key.pop(key, None)
-            inspector = [None] * 4
+            inspector, formats = [None] * 4, {}
             if entry is not None:
                 first = entry.iloc[0]
-                inspector = [first[c] for c in INSPECTOR_COLUMNS]
+                inspector, formats = [first[c] for c in INSPECTOR_COLUMNS], first["formats"] or {}
                 for _, extra in entry.iloc[1:].iterrows():  # duplicates of a key survive in the kept sheet
                     kept_by_key.setdefault(f"{key}#dup", []).append(extra)
             row = ws.max_row + 1
             for col, value in enumerate(generated + inspector, 1):
                 put(ws.cell(row, col), value)
+            for offset, name in enumerate(INSPECTOR_COLUMNS, len(GENERATED_COLUMNS) + 1):
+                if name in formats:  # the inspector's own cell format (a date stays shown as they typed it)
+                    ws.cell(row, offset).number_format = formats[name]
             keys_written.add(key)
     _style_review(ws, labels)
 
@@ -125,14 +131,17 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
     for key, grp in kept_by_key.items():
         frames = grp if isinstance(grp, list) else [r for _, r in grp.iterrows()]
         for r in frames:
-            leftovers.append([r["key"], *[r[c] for c in INSPECTOR_COLUMNS]])
+            leftovers.append(([r["key"], *[r[c] for c in INSPECTOR_COLUMNS]], r["formats"] or {}))
     if leftovers:
         ks = wb.create_sheet(KEPT_SHEET)
         ks.append(["Key", *INSPECTOR_COLUMNS, "Why kept"])
-        for values in leftovers:
+        for values, formats in leftovers:
             row = ks.max_row + 1
             for col, value in enumerate(values + ["requirement no longer in the frameworks, or a duplicate row"], 1):
                 put(ks.cell(row, col), value)
+            for offset, name in enumerate(INSPECTOR_COLUMNS, 2):
+                if name in formats:
+                    ks.cell(row, offset).number_format = formats[name]
         ks.column_dimensions["A"].width = 28
         ks.column_dimensions["C"].width = 50
 
@@ -150,7 +159,7 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
     for i, label in enumerate(labels, 1):
         lists.cell(i, 1, label)
     lists.sheet_state = "hidden"
-    _print_setup(ws, marking, f"{force['official_name']} - {round_id} review")
+    _print_setup(ws, marking, f"{force['official_name']} - {round_id} review", wide=True)
     wb.properties.title = f"gapkit review: {force['official_name']}, round {round_id}"
     if out.exists():
         backup = out.parent / ".backup" / f"{out.stem}-{dt.datetime.now():%Y%m%dT%H%M%S%f}{out.suffix}"
@@ -181,7 +190,6 @@ def _style_review(ws, labels: list[str]) -> None:
         for cell in row[first_inspector - 1:]:
             cell.fill = inspector_fill
             cell.protection = Protection(locked=False)
-        row[first_inspector + 2].number_format = "yyyy-mm-dd"
     ws.column_dimensions["A"].hidden = True
     level_col = get_column_letter(first_inspector)
     dv = DataValidation(type="list", formula1=f"=Lists!$A$1:$A${len(labels)}", allow_blank=True)

@@ -34,10 +34,10 @@ TEXT_MATCH_CONFIRM = 0.6  # below this, a match is reported for the inspector to
 
 TEMPLATE_COLUMNS = [
     # (header, width, input?)
-    ("Framework", 20, False), ("Ref", 8, False), ("Requirement", 60, False), ("Theme", 18, False),
-    ("Deadline", 12, False), ("Typical evidence", 36, False), ("Action", 48, True), ("Owner", 18, True),
-    ("Due date", 12, True), ("Status", 22, True), ("Evidence reference", 30, True),
-    ("Not applicable justification", 30, True), ("Last updated", 12, True),
+    ("Framework", 18, False), ("Ref", 7, False), ("Requirement", 50, False), ("Theme", 16, False),
+    ("Deadline", 11, False), ("Typical evidence", 28, False), ("Action", 40, True), ("Owner", 16, True),
+    ("Due date", 11, True), ("Status", 22, True), ("Evidence reference", 24, True),
+    ("Not applicable justification", 24, True), ("Last updated", 11, True),
 ]
 NOT_APPLICABLE = "Not applicable"
 
@@ -187,7 +187,7 @@ def write_template(force: pd.Series, round_id: str, out: Path, catalogue: Catalo
     ws.protection.insertRows = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
-    _print_setup(ws, marking, f"{force['official_name']} - {round_id} action plan")
+    _print_setup(ws, marking, f"{force['official_name']} - {round_id} action plan", wide=True)
     wb.properties.title = f"gapkit action plan: {force['official_name']}, round {round_id}"
     wb.properties.creator = "gapkit"
     wb.active = 1
@@ -201,9 +201,9 @@ def _col(header: str) -> int:
     return next(i for i, (h, _, _) in enumerate(TEMPLATE_COLUMNS, 1) if h == header)
 
 
-def _print_setup(ws, marking: str, title: str) -> None:
+def _print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4  # wide sheets stay legible on A3
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -235,6 +235,7 @@ def _write_about(ws, force, round_id, catalogue, framework_ids, marking, synthet
         "5. Evidence reference: the document, page or paragraph that shows it (for example 'APSP plan v2, section 4').",
         "6. Several actions for one requirement: insert rows below it and copy the Framework and Ref cells.",
         "7. Deadlines are those set by the source; a requirement past its deadline and not in place is flagged overdue.",
+        "8. The Actions sheet prints landscape on A3, with the header row repeated on every page.",
     ]
     rows += [(s, None) for s in steps]
     for row in rows:
