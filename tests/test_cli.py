@@ -1,7 +1,6 @@
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 
 from gapkit import paths

@@ -1,11 +1,9 @@
 import json
 import shutil
 import time
-from pathlib import Path
 
 import nbformat
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 
 from gapkit.cli import main

@@ -5,9 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gapkit.assessment import make_assessment, normalise
-from gapkit.config import ScoringConfig
-from gapkit.frameworks import Catalogue
+from gapkit.assessment import make_assessment
 from gapkit.scoring import category_for, rag_for, score
 
 NPCC = "npcc-apsp-2017"

@@ -225,7 +225,6 @@ def generate(out_dir: Path, n_forces: int = 13, seed: int = 2017, catalogue: Cat
     out_dir = Path(out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    rng = random.Random(seed)
     forces = _force_rows(n_forces)
     out_dir.mkdir(parents=True)
     forces.to_csv(out_dir / "forces.csv", index=False)

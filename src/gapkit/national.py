@@ -12,11 +12,11 @@ from gapkit import __version__, charts, paths
 from gapkit.config import ScoringConfig, default_config
 from gapkit.dataset import RoundConfig, list_forces, list_rounds, load_round
 from gapkit.frameworks import Catalogue, default_catalogue
-from gapkit.report import SYNTHETIC_BANNER, Note, Panel, build_force_report, force_tables
+from gapkit.report import SYNTHETIC_BANNER, Note, Panel, RoundLabels, build_force_report, force_tables
 
 
 @dataclass
-class Overview:
+class Overview(RoundLabels):
     round: RoundConfig
     summary: pd.DataFrame   # headline framework, one row per force that scored
     all_summary: pd.DataFrame  # every framework
@@ -27,15 +27,6 @@ class Overview:
     config: ScoringConfig
     catalogue: Catalogue
     charts_dir: Path | None
-
-    @property
-    def marking(self) -> str:
-        return self.round.marking
-
-    @property
-    def source(self) -> str:
-        base = f"Source: gapkit {__version__}, round {self.round.round}, as of {self.round.as_of}"
-        return f"{base}. {SYNTHETIC_BANNER}" if self.round.synthetic else base
 
     def save(self, fig, name: str):
         if self.charts_dir is not None:

@@ -24,14 +24,14 @@ from gapkit.dataset import RoundConfig, list_rounds, load_round
 from gapkit.errors import GapkitError
 from gapkit.fileio import atomic_path, save_workbook, write_text
 from gapkit.frameworks import default_catalogue
-from gapkit.report import SYNTHETIC_BANNER, figure_png
+from gapkit.report import SYNTHETIC_BANNER, RoundLabels, figure_png
 from gapkit.workbooks import print_setup, write_table
 
 AT_RISK_DAYS = 90
 
 
 @dataclass
-class PackData:
+class PackData(RoundLabels):
     round: RoundConfig
     summary: pd.DataFrame      # headline framework, forces that scored
     status: pd.DataFrame       # every force and its run status
@@ -42,17 +42,8 @@ class PackData:
     run: dict
 
     @property
-    def marking(self) -> str:
-        return self.round.marking
-
-    @property
     def title(self) -> str:
         return f"APSP board pack - {self.round.title}"
-
-    @property
-    def source(self) -> str:
-        base = f"Source: gapkit {__version__}, round {self.round.round}, as of {self.round.as_of}"
-        return f"{base}. {SYNTHETIC_BANNER}" if self.round.synthetic else base
 
 
 def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -> PackData:

@@ -77,8 +77,23 @@ def figure_png(fig: Figure) -> str:
 
 # ---- building the report ------------------------------------------------------------------------------------
 
+class RoundLabels:
+    """The marking and source line every output of a round carries (reports, charts, packs)."""
+
+    round: RoundConfig
+
+    @property
+    def marking(self) -> str:
+        return self.round.marking
+
+    @property
+    def source(self) -> str:
+        base = f"Source: gapkit {__version__}, round {self.round.round}, as of {self.round.as_of}"
+        return f"{base}. {SYNTHETIC_BANNER}" if self.round.synthetic else base
+
+
 @dataclass
-class ForceReport:
+class ForceReport(RoundLabels):
     force: pd.Series
     round: RoundConfig
     assessed: ForceAssessment
@@ -89,15 +104,6 @@ class ForceReport:
     catalogue: Catalogue
     data_dir: Path
     out_dir: Path | None
-
-    @property
-    def marking(self) -> str:
-        return self.round.marking
-
-    @property
-    def source(self) -> str:
-        base = f"Source: gapkit {__version__}, round {self.round.round}, as of {self.round.as_of}"
-        return f"{base}. {SYNTHETIC_BANNER}" if self.round.synthetic else base
 
     @property
     def charts_dir(self) -> Path | None:

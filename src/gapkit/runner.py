@@ -235,7 +235,7 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
         progress: bool = True, pack: bool = True) -> list[RoundResult]:
     from tqdm import tqdm
 
-    from gapkit.dataset import input_hashes, list_forces, list_rounds, load_round
+    from gapkit.dataset import list_forces, list_rounds, load_round
     from gapkit.errors import GapkitError
     from gapkit.forces import lookup, registry
 

@@ -7,7 +7,6 @@ it gets a leading apostrophe. HTML escaping is left to jinja2's autoescape."""
 from __future__ import annotations
 
 import pandas as pd
-from openpyxl.styles import NamedStyle  # noqa: F401  (keeps openpyxl style machinery imported)
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
