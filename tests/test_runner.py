@@ -61,6 +61,12 @@ def test_html_has_no_code_and_says_synthetic(tiny_run):
     assert 'src="http' not in html and "<img" in html
 
 
+def test_executed_notebooks_are_valid_for_jupyterlab(tiny_run):
+    out, _ = tiny_run
+    for path in list((out / "2019").glob("*/*.ipynb")):
+        nbformat.validate(nbformat.read(path, as_version=4))
+
+
 def test_summary_agrees_with_the_notebook(tiny_run):
     out, _ = tiny_run
     summary = pd.read_csv(out / "2019" / "summary.csv")

@@ -334,10 +334,10 @@ def force_tables(rep: ForceReport) -> dict[str, pd.DataFrame]:
     force_id, name = rep.force["force_id"], rep.force["official_name"]
     overall = rep.scores.overall.assign(force_name=name, region=rep.force["region"], synthetic=rep.round.synthetic,
                                         headline=lambda d: d["framework"] == rep.round.headline_framework)
-    reqs = rep.scores.requirements.assign(force_name=name)
+    reqs = rep.scores.requirements.assign(force_name=name, synthetic=rep.round.synthetic)
     reqs = reqs.merge(rep.requirements[["framework", "requirement_id", "statement"]],
                       on=["framework", "requirement_id"], how="left")
-    themes = rep.scores.themes.assign(force_name=name)
+    themes = rep.scores.themes.assign(force_name=name, synthetic=rep.round.synthetic)
     return {"summary": overall.assign(force=force_id), "scores": reqs, "themes": themes}
 
 

@@ -224,10 +224,17 @@ def _collect(out_round: Path, results: list[dict]) -> None:
     summary = pd.concat(summaries, ignore_index=True)
     first = ["force", "force_name", "round", "framework", "score", "category", "rag", "status"]
     summary = summary[[c for c in first if c in summary] + [c for c in summary if c not in first]]
-    safe_frame(summary).to_csv(out_round / "summary.csv", index=False)
+    _write_csv(safe_frame(summary), out_round / "summary.csv")
     for name, frames in (("scores", scores), ("themes", themes)):
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        safe_frame(frame).to_csv(out_round / f"{name}.csv", index=False)
+        _write_csv(safe_frame(frame), out_round / f"{name}.csv")
+
+
+def _write_csv(frame: pd.DataFrame, target: Path) -> None:
+    from gapkit.fileio import atomic_path
+
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False)
 
 
 def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: list[str] | None = None,

@@ -226,6 +226,13 @@ def _write_about(ws, force, round_id, catalogue, framework_ids, marking, synthet
         rows.append(("Data", "SYNTHETIC DEMONSTRATION DATA about a fictional force"))
     rows += [(None, None), ("Frameworks", "Version")]
     rows += [(f"{catalogue.get(f).short_title} ({f})", catalogue.get(f).version) for f in framework_ids]
+    rows += [(None, None), ("Deadlines set by the sources", "Requirements")]
+    deadlines: dict = {}
+    for fid in framework_ids:
+        for req in catalogue.get(fid).requirements:
+            if req.deadline:
+                deadlines.setdefault(req.deadline, []).append(f"{fid}:{req.id}")
+    rows += [(f"{day:%d %B %Y}", ", ".join(refs)) for day, refs in sorted(deadlines.items())] or [("None", "")]
     rows += [(None, None), ("How to fill this in", None)]
     steps = [
         "1. On the Actions sheet, each row is one requirement. Fill in the yellow columns; the blue ones are locked.",
