@@ -44,19 +44,25 @@ def write_table(ws, frame: pd.DataFrame, start_row: int = 1, name: str | None = 
         for c, value in enumerate(row, 1):
             cell = ws.cell(r, c)
             put(cell, value)
-            if isinstance(value, str) and len(value) > 40:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=isinstance(value, str) and len(value) > 40, vertical="top")
             if isinstance(value, float):
                 cell.number_format = "0.0"
             if isinstance(value, pd.Timestamp) or hasattr(value, "year"):
                 cell.number_format = "yyyy-mm-dd"
     last = start_row + len(frame)
+    col_widths = []
     for col, header in enumerate(frame.columns, 1):
         width = (widths or {}).get(header)
         if width is None:
             sample = [len(str(header))] + [len(str(v)) for v in frame.iloc[:200, col - 1]]
             width = min(max(sample) + 2, 60)
-        ws.column_dimensions[get_column_letter(col)].width = max(width, 8)
+        col_widths.append(max(width, 8))
+        ws.column_dimensions[get_column_letter(col)].width = col_widths[-1]
+    # row heights for wrapped text: spreadsheet programs do not always grow rows written by openpyxl
+    for r, row in enumerate(frame.itertuples(index=False), start_row + 1):
+        lines = max([-(-len(str(v)) // max(w - 1, 1)) for v, w in zip(row, col_widths) if isinstance(v, str)] or [1])
+        if lines > 1:
+            ws.row_dimensions[r].height = min(15 * lines, 150)
     if name and len(frame):
         ref = f"A{start_row}:{get_column_letter(len(frame.columns))}{last}"
         table = Table(displayName=name, ref=ref)
@@ -90,18 +96,26 @@ def write_force_workbook(rep, out: Path) -> Path:
 
     reqs = rep.scores.requirements.merge(rep.requirements[["framework", "requirement_id", "statement"]],
                                          on=["framework", "requirement_id"], how="left")
+    # two sheets, so each prints legibly: the scores, then the force's actions and the evidence behind them
     ws = wb.create_sheet("Requirements")
     table = pd.DataFrame({
         "Framework": reqs["framework"], "Ref": reqs["requirement_id"], "Requirement": reqs["statement"],
         "Theme": reqs["theme_name"], "Level": reqs["level"], "Target": reqs["target"], "Gap": reqs["gap"],
         "Gap points": reqs["gap_points"], "Weight": reqs["weight"], "Level from": reqs["level_source"],
-        "Credit from": reqs["credit_from"], "Not applicable": reqs["not_applicable"],
-        "Justification": reqs["na_justification"], "Action": reqs["action"], "Owner": reqs["owner"],
-        "Due date": reqs["due_date"].dt.date, "Overdue": reqs["overdue"], "Rationale": reqs["rationale"],
-        "Evidence": reqs["evidence_refs"],
+        "Credit from": reqs["credit_from"], "Not applicable": reqs["not_applicable"].map({True: "yes", False: ""}),
+        "Overdue": reqs["overdue"].map({True: "yes", False: ""}),
     })
-    write_table(ws, table, name="Requirements", widths={"Requirement": 50, "Action": 40, "Rationale": 40,
-                                                        "Evidence": 50})
+    write_table(ws, table, name="Requirements", widths={"Framework": 20, "Requirement": 60, "Theme": 22,
+                                                        "Credit from": 24})
+    print_setup(ws, rep.marking, title)
+    ws = wb.create_sheet("Actions and evidence")
+    details = pd.DataFrame({
+        "Framework": reqs["framework"], "Ref": reqs["requirement_id"], "Action": reqs["action"],
+        "Owner": reqs["owner"], "Due date": reqs["due_date"].dt.date, "Justification": reqs["na_justification"],
+        "Rationale": reqs["rationale"], "Evidence": reqs["evidence_refs"],
+    })
+    write_table(ws, details, name="ActionsEvidence", widths={"Framework": 20, "Action": 40, "Owner": 18,
+                                                              "Justification": 24, "Rationale": 40, "Evidence": 60})
     print_setup(ws, rep.marking, title)
 
     ws = wb.create_sheet("Gaps")
