@@ -27,7 +27,7 @@ def test_workbook_sheets_tables_and_print_setup(pack_files):
     summary = wb["Summary"]
     assert "Summary" in summary.tables and summary.freeze_panes == "A2"
     assert summary.page_setup.orientation == "landscape" and summary.sheet_properties.pageSetUpPr.fitToPage
-    assert "OFFICIAL" in summary.oddHeader.right.text and "&P" in summary.oddFooter.right.text
+    assert "OFFICIAL" in summary.oddHeader.center.text and "&P" in summary.oddFooter.right.text
     assert summary.print_title_rows == "$1:$1"
     assert summary.conditional_formatting  # data bars, RAG fills, colour scale
     assert wb.properties.title.startswith("APSP board pack") and "gapkit" in wb.properties.creator

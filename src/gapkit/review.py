@@ -21,7 +21,8 @@ from gapkit.errors import GapkitError, Issue
 from gapkit.fileio import save_workbook
 from gapkit.frameworks import Catalogue, default_catalogue
 from gapkit.safety import put
-from gapkit.submissions import NOT_APPLICABLE, _print_setup, parse_status, status_labels
+from gapkit.submissions import NOT_APPLICABLE, parse_status, status_labels
+from gapkit.workbooks import print_setup
 
 REVIEW_SHEET = "Review"
 KEPT_SHEET = "Kept entries"
@@ -159,7 +160,8 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
     for i, label in enumerate(labels, 1):
         lists.cell(i, 1, label)
     lists.sheet_state = "hidden"
-    _print_setup(ws, marking, f"{force['official_name']} - {round_id} review", wide=True)
+    print_setup(ws, marking, f"{force['official_name']} - {round_id} review", wide=True)
+    ws.print_title_rows = "1:1"
     wb.properties.title = f"gapkit review: {force['official_name']}, round {round_id}"
     if out.exists():
         backup = out.parent / ".backup" / f"{out.stem}-{dt.datetime.now():%Y%m%dT%H%M%S%f}{out.suffix}"

@@ -24,6 +24,7 @@ from gapkit.assessment import empty_assessment, normalise
 from gapkit.config import ScoringConfig, default_config
 from gapkit.errors import GapkitError, Issue, errors_only
 from gapkit.frameworks import Catalogue, default_catalogue
+from gapkit.workbooks import print_setup
 
 HEADERS_FILE = paths.CONFIG_DIR / "tracker_headers.yaml"
 VOCAB_FILE = paths.CONFIG_DIR / "status_vocabulary.yaml"
@@ -187,7 +188,8 @@ def write_template(force: pd.Series, round_id: str, out: Path, catalogue: Catalo
     ws.protection.insertRows = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
-    _print_setup(ws, marking, f"{force['official_name']} - {round_id} action plan", wide=True)
+    print_setup(ws, marking, f"{force['official_name']} - {round_id} action plan", wide=True)
+    ws.print_title_rows = "1:1"
     wb.properties.title = f"gapkit action plan: {force['official_name']}, round {round_id}"
     wb.properties.creator = "gapkit"
     wb.active = 1
@@ -199,19 +201,6 @@ def write_template(force: pd.Series, round_id: str, out: Path, catalogue: Catalo
 
 def _col(header: str) -> int:
     return next(i for i, (h, _, _) in enumerate(TEMPLATE_COLUMNS, 1) if h == header)
-
-
-def _print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4  # wide sheets stay legible on A3
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.oddHeader.center.text = marking
-    ws.oddHeader.right.text = title
-    ws.oddFooter.center.text = marking
-    ws.oddFooter.right.text = "Page &P of &N"
 
 
 def _write_about(ws, force, round_id, catalogue, framework_ids, marking, synthetic) -> None:
@@ -252,7 +241,7 @@ def _write_about(ws, force, round_id, catalogue, framework_ids, marking, synthet
     ws.column_dimensions["B"].width = 40
     for cell in ws["A"]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _print_setup(ws, marking, f"{force['official_name']} - {round_id}")
+    print_setup(ws, marking, f"{force['official_name']} - {round_id}")
 
 
 # ---- reading ------------------------------------------------------------------------------------------------

@@ -17,15 +17,16 @@ from gapkit.safety import put
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 
 
-def print_setup(ws, marking: str, title: str) -> None:
+def print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
+    """Landscape, fit to width; the protective marking centred at the top and bottom of every page."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4  # wide sheets stay legible on A3
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddHeader.left.text = title
-    ws.oddHeader.right.text = marking
-    ws.oddFooter.left.text = marking
+    ws.oddHeader.center.text = marking
+    ws.oddFooter.center.text = marking
     ws.oddFooter.right.text = "Page &P of &N"
 
 
