@@ -90,3 +90,17 @@ def test_review_command_keeps_entries(tiny_data, tmp_path):
     assert run("review", "--force", "ashdown-weald", "--round", "2017", "--data", str(data)).exit_code == 0
     assert load_workbook(path)["Review"]["M2"].value == "kept?"
     assert run("validate", str(path)).exit_code == 0
+
+
+def test_validate_round_yaml(tmp_path):
+    folder = tmp_path / "rounds" / "2019"
+    folder.mkdir(parents=True)
+    (folder / "round.yaml").write_text('round: "2019"\ntitle: t\nas_of: 2019-13-01\nframeworks: [npcc-apsp-2017, nope]\n'
+                                       "headline_framework: npcc-apsp-2017\n")
+    result = run("validate", str(folder / "round.yaml"))
+    assert result.exit_code == 2 and "round.yaml > line 3" in result.output
+    (folder / "round.yaml").write_text('round: "2019"\ntitle: t\nas_of: 2019-09-27\nframeworks: [npcc-apsp-2017, nope]\n'
+                                       "headline_framework: npcc-apsp-2017\n")
+    result = run("validate", str(folder / "round.yaml"))
+    assert result.exit_code == 2 and "line 4 (frameworks.1): unknown framework 'nope'" in result.output
+    assert run("validate", str(paths.DEMO_DIR / "rounds" / "2019" / "round.yaml")).exit_code == 0

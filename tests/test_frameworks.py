@@ -101,3 +101,11 @@ def test_catalogue_reports_problems_in_all_files(tmp_path):
         load_catalogue(tmp_path)
     files = {Path(i.file).name for i in err.value.issues}
     assert files == {"a.yaml", "b.yaml"}
+
+
+def test_impossible_date_names_line(tmp_path):
+    path = tmp_path / "hmic.yaml"
+    text = (paths.FRAMEWORKS_DIR / "hmic-2016-legitimacy.yaml").read_text()
+    path.write_text(text.replace("deadline: 2017-03-08", "deadline: 2017-02-30", 1))
+    with pytest.raises(GapkitError, match=r"hmic.yaml > line \d+: '2017-02-30' is not a valid date"):
+        load_framework(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -14,8 +15,12 @@ from gapkit.errors import GapkitError
 EXIT_INPUT = 2
 
 
+EXIT_UNEXPECTED = 3
+
+
 def friendly(func):
-    """Turn GapkitError into its message and exit code 2."""
+    """Input problems: their message and exit 2. File system problems: the file and exit 2. Anything else: one
+    line saying it is a bug, exit 3 (GAPKIT_DEBUG=1 shows the traceback)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -23,6 +28,16 @@ def friendly(func):
         except GapkitError as exc:
             click.echo(str(exc), err=True)
             sys.exit(EXIT_INPUT)
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"ERROR: {exc.strerror or exc}{where}. Fix: check the path and its permissions", err=True)
+            sys.exit(EXIT_INPUT)
+        except Exception as exc:  # noqa: BLE001  (the last line of defence against a bare traceback)
+            if os.environ.get("GAPKIT_DEBUG"):
+                raise
+            click.echo(f"gapkit stopped on an unexpected error: {type(exc).__name__}: {exc}. This is a bug in gapkit; "
+                       "run again with GAPKIT_DEBUG=1 to see where, and report it.", err=True)
+            sys.exit(EXIT_UNEXPECTED)
     return wrapper
 
 
@@ -49,6 +64,7 @@ def frameworks(directory: Path) -> None:
 @main.command()
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="A dataset folder whose forces.csv adds forces (e.g. the demo's fictional ones).")
+@friendly
 def forces(data_dir: Path | None) -> None:
     """List the force registry."""
     from gapkit.forces import registry
@@ -113,6 +129,7 @@ def evidence(plans: tuple[Path, ...], framework_ids: tuple[str, ...], as_json: b
 @main.command("evaluate-evidence")
 @click.argument("labels_dir", type=click.Path(path_type=Path, exists=True),
                 default=paths.PROJ_ROOT / "tests" / "evidence_labels")
+@friendly
 def evaluate_evidence(labels_dir: Path) -> None:
     """Measure suggestions against a labelled set: coverage precision/recall and weighted kappa."""
     from gapkit.evidence_eval import evaluate
@@ -242,6 +259,7 @@ def review(force: str, round_id: str, data_dir: Path | None) -> None:
 @click.option("--forces", "n_forces", default=13, show_default=True, help="Number of fictional forces.")
 @click.option("--seed", default=2017, show_default=True)
 @click.option("--no-plans", is_flag=True, help="Leave out plan documents (faster, for scale tests).")
+@friendly
 def demo(out_dir: Path, n_forces: int, seed: int, no_plans: bool) -> None:
     """Generate a synthetic dataset of fictional forces (for demos and scale tests)."""
     from gapkit.demo import generate

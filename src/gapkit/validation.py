@@ -16,6 +16,9 @@ def _validate_yaml(path: Path) -> None:
         load_crosswalk(path, load_catalogue(path.parent).frameworks)
     elif path.name == "scoring.yaml":
         load_scoring_config(path)
+    elif path.name == "round.yaml":  # DATA/rounds/ROUND/round.yaml
+        from gapkit.dataset import load_round
+        load_round(path.parent.parent.parent, path.parent.name)
     else:
         load_framework(path)
 

@@ -30,7 +30,33 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
             path, line, f"YAML syntax error: {problem}",
             "check indentation, colons and quotes on that line (a value containing ': ' needs quotes)",
         ) from None
+    except ValueError as exc:  # PyYAML raises plain ValueError for impossible dates such as 2019-13-01
+        bad = _bad_scalar(node)
+        line = f"line {bad.start_mark.line + 1}" if bad is not None else ""
+        value = f"'{bad.value}' " if bad is not None else ""
+        raise GapkitError.one(path, line, f"{value}is not a valid date ({exc})",
+                              "write the date as YYYY-MM-DD with a real month and day") from None
     return data, node
+
+
+def _bad_scalar(node: yaml.Node | None) -> yaml.ScalarNode | None:
+    """The first scalar that PyYAML cannot construct (an impossible date)."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader("").construct_object(node)
+        except ValueError:
+            return node
+        return None
+    children = []
+    if isinstance(node, yaml.MappingNode):
+        children = [v for pair in node.value for v in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    for child in children:
+        found = _bad_scalar(child)
+        if found is not None:
+            return found
+    return None
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
