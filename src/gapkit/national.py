@@ -19,7 +19,6 @@ from gapkit.report import SYNTHETIC_BANNER, Note, Panel, RoundLabels, build_forc
 class Overview(RoundLabels):
     round: RoundConfig
     summary: pd.DataFrame   # headline framework, one row per force that scored
-    all_summary: pd.DataFrame  # every framework
     scores: pd.DataFrame    # requirement rows
     themes: pd.DataFrame
     history: pd.DataFrame   # headline summary rows of every round up to this one
@@ -80,7 +79,7 @@ def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path
                                                 or score_round_here(data_dir, rid))
         cfg = load_round(data_dir, rid, catalogue)
         history.append(other["summary"][other["summary"]["framework"] == cfg.headline_framework])
-    return Overview(rcfg, headline, tables["summary"], tables["scores"], tables["themes"],
+    return Overview(rcfg, headline, tables["scores"], tables["themes"],
                     pd.concat(history, ignore_index=True), tables["status"], config, catalogue,
                     Path(charts_dir) if charts_dir else None)
 

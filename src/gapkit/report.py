@@ -7,6 +7,7 @@ import html
 import io
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -104,6 +105,12 @@ class ForceReport(RoundLabels):
     catalogue: Catalogue
     data_dir: Path
     out_dir: Path | None
+
+    @cached_property
+    def scored(self) -> pd.DataFrame:
+        """Requirement scores with each requirement's statement (what tables and charts show)."""
+        return self.scores.requirements.merge(self.requirements[["framework", "requirement_id", "statement"]],
+                                              on=["framework", "requirement_id"], how="left")
 
     @property
     def charts_dir(self) -> Path | None:
@@ -210,8 +217,7 @@ def theme_scores(rep: ForceReport) -> Panel:
 
 
 def gap_rows(rep: ForceReport, limit: int | None = 20) -> pd.DataFrame:
-    reqs = rep.scores.requirements.merge(rep.requirements[["framework", "requirement_id", "statement"]],
-                                         on=["framework", "requirement_id"], how="left")
+    reqs = rep.scored
     gaps = reqs[reqs["applicable"] & (reqs["gap"] > 0)].sort_values("gap_points", ascending=False)
     return gaps.head(limit) if limit else gaps
 
@@ -219,8 +225,7 @@ def gap_rows(rep: ForceReport, limit: int | None = 20) -> pd.DataFrame:
 def gap_table(rep: ForceReport) -> Panel:
     """The largest weighted gaps, with level, target, rationale and evidence quotes."""
     fid = _framework_focus(rep)
-    reqs = rep.scores.requirements.merge(rep.requirements[["framework", "requirement_id", "statement"]],
-                                         on=["framework", "requirement_id"], how="left")
+    reqs = rep.scored
     fig = rep.save(charts.gap_bar(reqs[reqs["framework"] == fid],
                                   f"{rep.force['short_name']}: largest gaps against the {_name(rep, fid)}",
                                   rep.marking, rep.source), "gaps")
@@ -334,9 +339,7 @@ def force_tables(rep: ForceReport) -> dict[str, pd.DataFrame]:
     force_id, name = rep.force["force_id"], rep.force["official_name"]
     overall = rep.scores.overall.assign(force_name=name, region=rep.force["region"], synthetic=rep.round.synthetic,
                                         headline=lambda d: d["framework"] == rep.round.headline_framework)
-    reqs = rep.scores.requirements.assign(force_name=name, synthetic=rep.round.synthetic)
-    reqs = reqs.merge(rep.requirements[["framework", "requirement_id", "statement"]],
-                      on=["framework", "requirement_id"], how="left")
+    reqs = rep.scored.assign(force_name=name, synthetic=rep.round.synthetic)
     themes = rep.scores.themes.assign(force_name=name, synthetic=rep.round.synthetic)
     return {"summary": overall.assign(force=force_id), "scores": reqs, "themes": themes}
 

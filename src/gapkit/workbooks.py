@@ -95,8 +95,7 @@ def write_force_workbook(rep, out: Path) -> Path:
     write_table(ws, summary, start_row=5, name="Summary")
     print_setup(ws, rep.marking, title)
 
-    reqs = rep.scores.requirements.merge(rep.requirements[["framework", "requirement_id", "statement"]],
-                                         on=["framework", "requirement_id"], how="left")
+    reqs = rep.scored
     # two sheets, so each prints legibly: the scores, then the force's actions and the evidence behind them
     ws = wb.create_sheet("Requirements")
     table = pd.DataFrame({
