@@ -1,4 +1,7 @@
-"""The gapkit command line. Every input problem ends in a clear message and a non-zero exit, never a traceback."""
+"""The gapkit command line. Every input problem ends in a clear message and a non-zero exit, never a traceback.
+
+Each command imports what it needs inside its own function: `gapkit --help` then starts in a fraction of a second
+instead of loading pandas, matplotlib and scikit-learn (about 3 s cold)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from gapkit import __version__, paths
-from gapkit.errors import GapkitError
+from gapkit import __version__
+from gapkit.core import paths
+from gapkit.core.errors import GapkitError
 
 EXIT_INPUT = 2
 
@@ -53,7 +57,7 @@ def main() -> None:
 @friendly
 def frameworks(directory: Path) -> None:
     """List each framework with its version and number of requirements."""
-    from gapkit.frameworks import catalogue_summary, load_catalogue
+    from gapkit.catalogue.frameworks import catalogue_summary, load_catalogue
 
     cat = load_catalogue(directory)
     table = catalogue_summary(cat)
@@ -67,7 +71,7 @@ def frameworks(directory: Path) -> None:
 @friendly
 def forces(data_dir: Path | None) -> None:
     """List the force registry."""
-    from gapkit.forces import registry
+    from gapkit.catalogue.forces import registry
 
     table = registry(data_dir / "forces.csv" if data_dir else None)
     click.echo(table[["force_id", "pfa_code", "official_name", "region", "kind"]].to_string(index=False))
@@ -80,7 +84,7 @@ def validate(targets: tuple[Path, ...]) -> None:
     """Check framework folders or YAML files, and submission or review workbooks.
 
     Every problem is reported at once with file and line (or sheet and cell). Exit 2 if any is an error."""
-    from gapkit.validation import validate_paths
+    from gapkit.run.validation import validate_paths
 
     issues = validate_paths(list(targets))
     for issue in issues:
@@ -102,8 +106,8 @@ def evidence(plans: tuple[Path, ...], framework_ids: tuple[str, ...], as_json: b
     """Suggest a level for every requirement from plan documents (docx, pdf, md, txt, xlsx), with quotes."""
     import json
 
-    from gapkit.evidence import evidence_for_files
-    from gapkit.frameworks import default_catalogue
+    from gapkit.assess.evidence import evidence_for_files
+    from gapkit.catalogue.frameworks import default_catalogue
 
     catalogue = default_catalogue()
     for fid in framework_ids:
@@ -132,9 +136,10 @@ def evidence(plans: tuple[Path, ...], framework_ids: tuple[str, ...], as_json: b
 @friendly
 def evaluate_evidence(labels_dir: Path) -> None:
     """Measure suggestions against a labelled set: coverage precision/recall and weighted kappa."""
-    from gapkit.evidence_eval import evaluate
+    from gapkit.assess.evaluate import evaluate
+    from gapkit.catalogue.frameworks import default_catalogue
 
-    metrics, _ = evaluate(labels_dir)
+    metrics, _ = evaluate(labels_dir, default_catalogue())
     for key, value in metrics.items():
         click.echo(f"{key:20s} {value:.3f}" if isinstance(value, float) else f"{key:20s} {value}")
 
@@ -156,7 +161,7 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, no_pack) -> 
     """Run the force notebook for every force, then the national overview and the board pack.
 
     With no options it runs the shipped synthetic demo into reports/."""
-    from gapkit.runner import run as run_all
+    from gapkit.run.runner import run as run_all
 
     results = run_all(data_dir, list(rounds) or None, [f.strip() for f in forces.split(",") if f.strip()] or None,
                       workers, out_dir, timeout, rerun, progress=True, pack=not no_pack)
@@ -193,7 +198,7 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, no_pack) -> 
 @friendly
 def pack(round_id: str, out_dir: Path | None, data_dir: Path | None, target: Path | None) -> None:
     """Make the board pack: Excel with native charts, a self-contained HTML pack, and PDF (with WeasyPrint)."""
-    from gapkit.pack import build_pack
+    from gapkit.outputs.pack import build_pack
 
     written = build_pack(out_dir or paths.REPORTS_DIR, round_id, data_dir, target)
     for path in written:
@@ -213,17 +218,21 @@ def pack(round_id: str, out_dir: Path | None, data_dir: Path | None, target: Pat
 @friendly
 def template(force: str, round_id: str, data_dir: Path | None, framework_ids: tuple[str, ...], out: Path | None) -> None:
     """Write the action-plan workbook a force fills in."""
-    from gapkit.dataset import load_round
-    from gapkit.forces import lookup, registry
-    from gapkit.submissions import write_template
+    from gapkit.catalogue.forces import lookup, registry
+    from gapkit.catalogue.frameworks import default_catalogue
+    from gapkit.catalogue.settings import default_config
+    from gapkit.forms.template import write_template
+    from gapkit.inputs.layout import load_round
 
+    catalogue = default_catalogue()
     row = lookup(force, registry(data_dir / "forces.csv" if data_dir else None))
     frameworks, marking, synthetic = list(framework_ids) or None, "OFFICIAL", False
     if data_dir and (data_dir / "rounds" / round_id / "round.yaml").exists():
-        rcfg = load_round(data_dir, round_id)
+        rcfg = load_round(data_dir, round_id, catalogue)
         frameworks, marking, synthetic = frameworks or rcfg.frameworks, rcfg.marking, rcfg.synthetic
     out = out or Path(f"{row['force_id']}-{round_id}-action-plan.xlsx")
-    write_template(row, round_id, out, framework_ids=frameworks, marking=marking, synthetic=synthetic)
+    write_template(row, round_id, out, catalogue=catalogue, settings=default_config(), framework_ids=frameworks,
+                   marking=marking, synthetic=synthetic)
     click.echo(f"wrote {out}")
 
 
@@ -237,20 +246,21 @@ def review(force: str, round_id: str, data_dir: Path | None) -> None:
     """Write or regenerate the inspector review workbook (rounds/ROUND/reviews/FORCE.xlsx).
 
     Every inspector entry already in it is kept exactly; the previous file is backed up first."""
-    from gapkit.dataset import assess_force, load_round, review_file
-    from gapkit.forces import lookup, registry
-    from gapkit.review import write_review
+    from gapkit.assess.assess import assess_force
+    from gapkit.catalogue.forces import lookup
+    from gapkit.forms.review_form import write_review
+    from gapkit.inputs.context import RoundContext
+    from gapkit.inputs.layout import review_file
 
-    data_dir = data_dir or paths.DEMO_DIR
-    rcfg = load_round(data_dir, round_id)
-    row = lookup(force, registry(data_dir / "forces.csv"))
-    assessed = assess_force(data_dir, round_id, row["force_id"])
+    ctx = RoundContext.load(data_dir, round_id)
+    row = lookup(force, ctx.forces)
+    assessed = assess_force(ctx, row["force_id"])
     for issue in assessed.issues:
         click.echo(str(issue), err=True)
-    force_rows = assessed.assessment[assessed.assessment["level_source"] == "force-reported"]
-    target = review_file(data_dir, round_id, row["force_id"])
-    write_review(target, row, round_id, force_rows, assessed.suggestions, framework_ids=rcfg.frameworks,
-                 marking=rcfg.marking, synthetic=rcfg.synthetic)
+    target = review_file(ctx.data_dir, round_id, row["force_id"])
+    write_review(target, row, round_id, assessed.force_reported, assessed.suggestions, catalogue=ctx.catalogue,
+                 settings=ctx.settings, framework_ids=ctx.frameworks, marking=ctx.round.marking,
+                 synthetic=ctx.round.synthetic)
     click.echo(f"wrote {target}")
 
 
@@ -262,7 +272,7 @@ def review(force: str, round_id: str, data_dir: Path | None) -> None:
 @friendly
 def demo(out_dir: Path, n_forces: int, seed: int, no_plans: bool) -> None:
     """Generate a synthetic dataset of fictional forces (for demos and scale tests)."""
-    from gapkit.demo import generate
+    from gapkit.demo.generate import generate
 
     generate(out_dir, n_forces, seed, with_plans=not no_plans)
     click.echo(f"wrote {out_dir} ({n_forces} fictional forces, synthetic)")

@@ -1,0 +1,79 @@
+"""One force's assessment for one round: read its review, action plan and plan documents, and combine them.
+
+Each source's rows are kept beside the combined table, so that whoever needs "what the force said" (the review
+workbook, the report) reads it from the source, never back out of the combination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from gapkit.assess.combine import combine_actions, combine_sources
+from gapkit.assess.evidence import as_assessment, evidence_for_files
+from gapkit.assess.table import empty_assessment, normalise
+from gapkit.core import paths
+from gapkit.core.errors import GapkitError, Issue, errors_only
+from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import force_inputs, plan_files, plans_folder, review_file, submission_file
+from gapkit.inputs.review import read_review
+from gapkit.inputs.tracker import read_submission
+
+
+@dataclass
+class ForceAssessment:
+    force: str
+    round: str
+    assessment: pd.DataFrame       # the combined table: one row per requirement judged by anyone
+    inspector: pd.DataFrame        # the inspector's rows (review workbook)
+    force_reported: pd.DataFrame   # the force's rows, one per requirement (several actions combined)
+    suggestions: pd.DataFrame      # gapkit's reading of the plan documents, every requirement
+    issues: list[Issue] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(errors_only(self.issues))
+
+
+def assess_force(ctx: RoundContext, force: str) -> ForceAssessment:
+    """Read one force's submission, plan documents and review, and combine them into its assessment.
+
+    Errors in the submission or the review are returned as issues (and mean no rows from that source); plan
+    documents that cannot be read only give warnings."""
+    data_dir, round_id, frameworks = ctx.data_dir, ctx.round.round, ctx.frameworks
+    issues: list[Issue] = []
+    inspector = force_reported = empty_assessment()
+    review_path = review_file(data_dir, round_id, force)
+    if review_path.exists():
+        try:
+            rows, review_issues = read_review(review_path, force, round_id, catalogue=ctx.catalogue,
+                                              settings=ctx.settings)
+        except GapkitError as exc:
+            rows, review_issues = None, exc.issues
+        issues += review_issues
+        if rows is not None and not rows.empty:
+            inspector = normalise(rows)
+    sub_path = submission_file(data_dir, round_id, force)
+    if sub_path is not None:
+        result = read_submission(sub_path, force, round_id, catalogue=ctx.catalogue, settings=ctx.settings,
+                                 framework_ids=frameworks)
+        issues += result.issues
+        if result.ok:
+            force_reported = combine_actions(result.actions, ctx.maxima())
+    files = plan_files(plans_folder(data_dir, round_id, force))
+    suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id)
+    issues += plan_issues
+    suggested = as_assessment(suggestions) if files else empty_assessment()
+    if sub_path is None and not files and not review_path.exists():
+        issues.append(Issue(str(paths.round_dir(data_dir, round_id)), force,
+                            "no submission, plan documents or review for this force",
+                            "add its files (see docs/dataset.md) or leave it out of --forces", "warning"))
+    in_round = [_in_frameworks(f, frameworks) for f in (inspector, force_reported, suggested)]
+    return ForceAssessment(force, round_id, combine_sources(*in_round), *in_round[:2], suggestions, issues,
+                           force_inputs(data_dir, round_id, force))
+
+
+def _in_frameworks(frame: pd.DataFrame, frameworks: list[str]) -> pd.DataFrame:
+    return frame[frame["framework"].isin(frameworks)].reset_index(drop=True)

@@ -1,0 +1,69 @@
+"""Excel helpers shared by every workbook gapkit writes: safe cells, tables, header style, print set-up."""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from gapkit.core.cells import put
+
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+
+
+def print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
+    """Landscape, fit to width; the protective marking centred at the top and bottom of every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4  # wide sheets stay legible on A3
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.left.text = title
+    ws.oddHeader.center.text = marking
+    ws.oddFooter.center.text = marking
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def write_table(ws, frame: pd.DataFrame, start_row: int = 1, name: str | None = None,
+                widths: dict[str, int] | None = None) -> tuple[int, int]:
+    """Write a DataFrame as a header + rows (text never as formulas); optionally as a named Excel table.
+
+    Returns (first data row, last row)."""
+    for col, header in enumerate(frame.columns, 1):
+        cell = ws.cell(start_row, col)
+        put(cell, str(header))
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(frame.itertuples(index=False), start_row + 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(r, c)
+            put(cell, value)
+            cell.alignment = Alignment(wrap_text=isinstance(value, str) and len(value) > 40, vertical="top")
+            if isinstance(value, float):
+                cell.number_format = "0.0"
+            if isinstance(value, pd.Timestamp) or hasattr(value, "year"):
+                cell.number_format = "yyyy-mm-dd"
+    last = start_row + len(frame)
+    col_widths = []
+    for col, header in enumerate(frame.columns, 1):
+        width = (widths or {}).get(header)
+        if width is None:
+            sample = [len(str(header))] + [len(str(v)) for v in frame.iloc[:200, col - 1]]
+            width = min(max(sample) + 2, 60)
+        col_widths.append(max(width, 8))
+        ws.column_dimensions[get_column_letter(col)].width = col_widths[-1]
+    # row heights for wrapped text: spreadsheet programs do not always grow rows written by openpyxl
+    for r, row in enumerate(frame.itertuples(index=False), start_row + 1):
+        lines = max([-(-len(str(v)) // max(w - 1, 1)) for v, w in zip(row, col_widths) if isinstance(v, str)] or [1])
+        if lines > 1:
+            ws.row_dimensions[r].height = min(15 * lines, 150)
+    if name and len(frame):
+        ref = f"A{start_row}:{get_column_letter(len(frame.columns))}{last}"
+        table = Table(displayName=name, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(table)
+    ws.print_title_rows = f"{start_row}:{start_row}"
+    ws.freeze_panes = ws.cell(start_row + 1, 1)
+    return start_row + 1, last

@@ -1,0 +1,81 @@
+"""What every output shows the same way: the synthetic-data banner, the marking and source line, and the panels
+(headings, notes, tables, charts) a notebook section displays."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from gapkit import __version__
+from gapkit.inputs.layout import RoundConfig
+
+SYNTHETIC_BANNER = "SYNTHETIC DEMONSTRATION DATA - fictional forces, not real police data"
+PANEL_STYLE = ("<style>.gapkit-panel table.gapkit-table{border-collapse:collapse;font-size:13px;margin:6px 0 14px;"
+               "table-layout:auto}"
+               ".gapkit-panel table.gapkit-table th{background:#1F3864!important;color:#fff!important;"
+               "text-align:left!important;padding:4px 6px;vertical-align:top}"
+               ".gapkit-panel table.gapkit-table td{text-align:left!important;padding:4px 6px;vertical-align:top;"
+               "border-bottom:1px solid #ddd;max-width:420px;white-space:pre-wrap}</style>")
+NOTE_STYLES = {"banner": "background:#FFF2CC;border:2px solid #C00000;color:#C00000;font-weight:bold;padding:6px",
+               "warning": "color:#9C2700;font-weight:bold"}
+
+
+@dataclass
+class Panel:
+    """A notebook section's output: headings, notes, tables and charts, shown as HTML."""
+
+    title: str
+    items: list = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        parts = [f"<section class='gapkit-panel' aria-label='{html.escape(self.title)}'>{PANEL_STYLE}"]
+        for item in self.items:
+            if isinstance(item, Figure):
+                parts.append(f"<img alt='{html.escape(_figure_title(item))}' style='max-width:100%' "
+                             f"src='data:image/png;base64,{figure_png(item)}'/>")
+            elif isinstance(item, pd.DataFrame):
+                parts.append(item.to_html(index=False, escape=True, na_rep="", border=0, classes="gapkit-table"))
+            elif isinstance(item, Note):
+                style = NOTE_STYLES.get(item.kind, "")
+                parts.append(f"<p class='gapkit-{item.kind}' style='{style}'>{html.escape(item.text)}</p>")
+            else:
+                parts.append(f"<p>{html.escape(str(item))}</p>")
+        parts.append("</section>")
+        return "\n".join(parts)
+
+
+@dataclass
+class Note:
+    text: str
+    kind: str = "note"  # note | banner | warning
+
+
+def _figure_title(fig: Figure) -> str:
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return titles[0] if titles else "chart"
+
+
+def figure_png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+class RoundLabels:
+    """The marking and source line every output of a round carries (reports, charts, packs)."""
+
+    round: RoundConfig
+
+    @property
+    def marking(self) -> str:
+        return self.round.marking
+
+    @property
+    def source(self) -> str:
+        base = f"Source: gapkit {__version__}, round {self.round.round}, as of {self.round.as_of}"
+        return f"{base}. {SYNTHETIC_BANNER}" if self.round.synthetic else base

@@ -1,0 +1,251 @@
+"""The per-force report: what the force notebook shows, section by section, and the files it writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from gapkit import __version__
+from gapkit.assess.assess import ForceAssessment, assess_force
+from gapkit.catalogue.forces import lookup
+from gapkit.catalogue.frameworks import Catalogue
+from gapkit.catalogue.settings import ScoringConfig
+from gapkit.core.errors import errors_only
+from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import RoundConfig, input_hashes
+from gapkit.outputs import charts
+from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, RoundLabels
+from gapkit.outputs.force_workbook import write_force_workbook
+from gapkit.scoring import views
+from gapkit.scoring.model import RoundModel, build_model
+from gapkit.scoring.store import write_model
+
+@dataclass
+class ForceReport(RoundLabels):
+    """One force in one round: its context, assessment and model (and the previous round's, for change)."""
+
+    ctx: RoundContext
+    force: pd.Series
+    assessed: ForceAssessment
+    model: RoundModel
+    previous: RoundModel | None
+    out_dir: Path | None
+
+    @property
+    def round(self) -> RoundConfig:
+        return self.ctx.round
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.ctx.catalogue
+
+    @property
+    def config(self) -> ScoringConfig:
+        return self.ctx.settings
+
+    @property
+    def charts_dir(self) -> Path | None:
+        return self.out_dir / "charts" if self.out_dir else None
+
+    def save(self, fig: Figure, name: str) -> Figure:
+        if self.charts_dir is not None:
+            charts.save(fig, self.charts_dir, name)
+        return fig
+
+
+def previous_model(ctx: RoundContext, force: str) -> RoundModel | None:
+    """The force's model for the round named `previous` in round.yaml, when it had usable inputs there."""
+    if not ctx.round.previous:
+        return None
+    prev_ctx = ctx.for_round(ctx.round.previous)
+    assessed = assess_force(prev_ctx, force)
+    if assessed.failed or not assessed.inputs:
+        return None
+    return build_model(prev_ctx, assessed)
+
+
+def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir: str | Path | None = None,
+                       as_of: str | None = None, frameworks: list[str] | None = None) -> ForceReport:
+    """Read, combine and score one force for one round (and its previous round, if there is one)."""
+    ctx = RoundContext.load(data_dir, round_id, as_of=as_of, frameworks=frameworks)
+    force_row = lookup(force, ctx.forces)
+    assessed = assess_force(ctx, force_row["force_id"])
+    previous = previous_model(ctx, force_row["force_id"])
+    model = build_model(ctx, assessed, previous)
+    return ForceReport(ctx, force_row, assessed, model, previous, Path(out_dir) if out_dir else None)
+
+
+# ---- sections -----------------------------------------------------------------------------------------------
+
+def _name(rep: ForceReport, fid: str) -> str:
+    return rep.catalogue.get(fid).short_title
+
+
+def headline(rep: ForceReport) -> Panel:
+    """Overall score, category with its reason, and RAG per framework, and the change since the previous round."""
+    items: list = []
+    if rep.round.synthetic:
+        items.append(Note(SYNTHETIC_BANNER, "banner"))
+    items.append(Note(f"{rep.force['official_name']} - {rep.round.title}. Marking: {rep.marking}. "
+                      f"As of {rep.round.as_of}."))
+    errors = errors_only(rep.assessed.issues)
+    if errors:
+        items.append(Note(f"{len(errors)} input error(s): some inputs could not be used; see Method and "
+                          "provenance. Scores below rest on the other inputs only.", "warning"))
+    table = rep.model.overall.sort_values(["headline", "framework"], ascending=[False, True])
+    shown = pd.DataFrame({
+        "Framework": table["framework_name"], "Score (0-100)": table["score"].round(1),
+        "Category": table["category"], "Why this category": table["category_reason"], "RAG": table["rag"],
+        "Open items": table["open_items"], "Overdue items": table["overdue_items"],
+        "Previous score": table["previous_score"].round(1), "Change": table["change"].round(1),
+        "Previous category": table["previous_category"],
+    })
+    items.append(shown)
+    total = int(rep.model.overall["force_overdue_items"].iloc[0]) if len(rep.model.overall) else 0
+    items.append(Note(f"Overdue items, all frameworks: {total}. Overdue means not yet in place and past its due "
+                      f"date or the requirement's deadline, as of {rep.round.as_of}. Change is against round "
+                      f"{rep.round.previous or '(none)'}."))
+    return Panel("Headline", items)
+
+
+def theme_scores(rep: ForceReport) -> Panel:
+    fid = rep.round.focus
+    themes = rep.model.themes[rep.model.themes["framework"] == fid]
+    prev = rep.previous.themes[rep.previous.themes["framework"] == fid] if rep.previous is not None else None
+    title = f"{rep.force['short_name']}: theme scores against the {_name(rep, fid)}"
+    bar = rep.save(charts.theme_bar(themes, title, rep.marking, rep.source, prev), "theme_bar")
+    radar = rep.save(charts.theme_radar(themes, title, rep.marking, rep.source), "theme_radar")
+    all_themes = rep.model.themes.assign(Framework=lambda d: d["framework"].map(lambda f: _name(rep, f)))
+    table = pd.DataFrame({"Framework": all_themes["Framework"], "Theme": all_themes["theme_name"],
+                          "Score": all_themes["score"].round(1), "Requirements": all_themes["requirements"],
+                          "Not applicable": all_themes["not_applicable"]})
+    return Panel("Theme scores", [bar, radar, table])
+
+
+GAP_CHART_ROWS = 15
+
+
+def gap_table(rep: ForceReport) -> Panel:
+    """The focus framework's largest weighted gaps: the chart and the table show the same rows."""
+    fid = rep.round.focus
+    gaps = views.gaps(rep.model.requirements, fid, limit=GAP_CHART_ROWS)
+    fig = rep.save(charts.gap_bar(gaps, f"{rep.force['short_name']}: largest gaps against the {_name(rep, fid)}",
+                                  rep.marking, rep.source, rep.ctx.scale(fid)), "gaps")
+    table = pd.DataFrame({
+        "Ref": gaps["requirement_id"], "Requirement": gaps["statement"], "Level": gaps["level_label"],
+        "Target": gaps["target_label"], "Gap (points)": gaps["gap_points"].round(1),
+        "Level from": gaps["level_source"], "Credit from": gaps["credit_from"],
+        "Rationale": gaps["rationale"].str.slice(0, 300), "Evidence": gaps["evidence_refs"].str.slice(0, 400),
+    })
+    others = views.gaps(rep.model.requirements)
+    others = others[others["framework"] != fid]
+    note = Note(f"The {len(gaps)} largest gaps against the {_name(rep, fid)}, in points of its overall score. "
+                f"{len(others)} gap(s) against the round's other frameworks are in the workbook's Gaps sheet.")
+    return Panel("Largest gaps", [fig, note, table if not table.empty else Note("No gaps to target.")])
+
+
+def action_health(rep: ForceReport) -> Panel:
+    """Owners, due dates and overdue items in the force's action plan."""
+    reqs = rep.model.requirements
+    with_action = reqs[(reqs["action"] != "") & reqs["applicable"]]
+    open_items = views.open_items(reqs)
+    stats = pd.DataFrame([{
+        "Requirements with an action": len(with_action),
+        "Open (not yet in place)": len(open_items),
+        "Open without an owner": int((open_items["owner"] == "").sum()),
+        "Open without a due date": int(open_items["due_date"].isna().sum()),
+        "Overdue": int(rep.model.overall["overdue_items"].sum()),
+    }])
+    overdue = rep.model.actions[rep.model.actions["state"] == "overdue"]
+    table = pd.DataFrame({
+        "Framework": overdue["framework"], "Ref": overdue["requirement_id"], "Action": overdue["action"],
+        "Owner": overdue["owner"], "Due date": overdue["due_date"].dt.date, "Deadline": overdue["deadline"].dt.date,
+        "Why overdue": overdue["why_overdue"],
+    })
+    items = [stats, Note(f"Overdue means not yet in place and past its due date or the requirement's deadline, "
+                         f"as of {rep.round.as_of}; counted over all the round's frameworks.")]
+    items.append(table if not table.empty else Note("No overdue items."))
+    return Panel("Action plan health", items)
+
+
+def evidence_found(rep: ForceReport) -> Panel:
+    """Passages found in the plan documents, with the suggested level and why."""
+    sugg = rep.model.evidence
+    items: list = []
+    plan_issues = [i for i in rep.assessed.issues if Path(i.file).suffix.lower() in (".docx", ".pdf", ".md", ".txt")]
+    for issue in plan_issues:
+        items.append(Note(str(issue), "warning"))
+    if sugg.empty or (sugg["similarity"] == 0).all():
+        items.append(Note("No plan documents, or nothing in them matched a requirement."))
+        return Panel("Evidence in plan documents", items)
+    found = sugg[sugg["similarity"] > 0].sort_values(["framework", "requirement_id"])
+    items.append(pd.DataFrame({
+        "Framework": found["framework"], "Ref": found["requirement_id"],
+        "Suggested level": [rep.ctx.scale(f).label(lv) for f, lv in zip(found["framework"], found["level"])],
+        "Confidence": found["confidence"], "Why": found["rationale"],
+        "Quotes (file, place)": found["evidence_refs"].str.slice(0, 600),
+    }))
+    items.append(Note("Suggestions never override the force's or the inspector's level; they fill requirements "
+                      "neither has judged, marked 'auto-suggested'."))
+    return Panel("Evidence in plan documents", items)
+
+
+def change_since_previous(rep: ForceReport) -> Panel:
+    if rep.previous is None:
+        return Panel("Change since the previous round", [Note("No previous round for this force.")])
+    key = ["framework", "requirement_id"]
+    now = rep.model.requirements[key + ["level", "level_label"]]
+    before = rep.previous.requirements[key + ["level", "level_label"]].rename(
+        columns={"level": "previous_level", "level_label": "previous_label"})
+    both = now.merge(before, on=key)
+    changed = both[both["level"].fillna(-1) != both["previous_level"].fillna(-1)]
+    table = pd.DataFrame({
+        "Framework": changed["framework"], "Ref": changed["requirement_id"],
+        "Previous level": changed["previous_label"], "Level now": changed["level_label"],
+        "Change (levels)": (changed["level"] - changed["previous_level"]).round(1),
+    }).sort_values("Change (levels)")
+    note = Note(f"Compared with round {rep.round.previous}: {int((table['Change (levels)'] > 0).sum())} "
+                f"requirement(s) up, {int((table['Change (levels)'] < 0).sum())} down.")
+    return Panel("Change since the previous round", [note, table if not table.empty else Note("No change.")])
+
+
+def provenance(rep: ForceReport) -> Panel:
+    """Framework versions, scoring settings, input file hashes, gapkit version, marking and input issues."""
+    versions = pd.DataFrame([{"Framework": fid, "Title": rep.catalogue.get(fid).short_title,
+                              "Version": rep.catalogue.get(fid).version,
+                              "Unverified requirements": sum(r.verification == "unverified"
+                                                             for r in rep.catalogue.get(fid).requirements)}
+                             for fid in rep.round.frameworks])
+    hashes = input_hashes(rep.assessed.inputs, rep.ctx.data_dir)
+    inputs = pd.DataFrame([{"File": k, "SHA-256": v[:16] + "..."} for k, v in hashes.items()])
+    items: list = [
+        Note(f"gapkit {__version__}; scoring settings {rep.config.version}; crosswalk "
+             f"{rep.catalogue.crosswalk.version}; marking {rep.marking}; as of {rep.round.as_of}. "
+             "Method: docs/methodology.md."),
+        versions,
+        inputs if not inputs.empty else Note("No input files."),
+    ]
+    if rep.round.synthetic:
+        items.insert(0, Note(SYNTHETIC_BANNER, "banner"))
+    if rep.assessed.issues:
+        items.append(pd.DataFrame([{"Severity": i.severity, "File": Path(i.file).name, "Where": i.where,
+                                    "Problem": i.message, "What to do": i.fix} for i in rep.assessed.issues]))
+    return Panel("Method and provenance", items)
+
+
+# ---- files --------------------------------------------------------------------------------------------------
+
+def write_outputs(rep: ForceReport) -> Panel:
+    """Write the force's model (CSVs) and workbook into the output folder."""
+    if rep.out_dir is None:
+        return Panel("Files", [Note("No output folder given: nothing written.")])
+    rep.out_dir.mkdir(parents=True, exist_ok=True)
+    write_model(rep.model, rep.out_dir)
+    book = write_force_workbook(rep.model, rep.ctx, rep.out_dir / f"{rep.force['force_id']}-{rep.round.round}.xlsx")
+    files = sorted(p.name for p in rep.out_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    if rep.charts_dir is not None and rep.charts_dir.exists():
+        files += sorted(f"charts/{p.name}" for p in rep.charts_dir.iterdir())
+    return Panel("Files", [Note("Files beside this report: " + ", ".join(files)), Note(f"Workbook: {book.name}")])

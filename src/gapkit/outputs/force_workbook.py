@@ -1,0 +1,95 @@
+"""The force's own workbook: summary, every requirement's score and gap, actions and evidence, gaps, method.
+
+Rendered from the force's round model, so every figure is the one the report and the pack show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from gapkit import __version__
+from gapkit.core.cells import put
+from gapkit.core.excel import print_setup, write_table
+from gapkit.core.fileio import save_workbook
+from gapkit.inputs.context import RoundContext
+from gapkit.outputs.display import SYNTHETIC_BANNER
+from gapkit.scoring import views
+from gapkit.scoring.model import RoundModel
+
+
+def _yes(flags: pd.Series) -> pd.Series:
+    return flags.map({True: "yes", False: ""})
+
+
+def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Path:
+    rcfg = ctx.round
+    force_name = model.forces["force_name"].iloc[0]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    title = f"{force_name} - {rcfg.title}"
+    put(ws["A1"], title)
+    ws["A1"].font = Font(bold=True, size=13)
+    put(ws["A2"], f"Marking: {rcfg.marking}. As of {rcfg.as_of}. gapkit {__version__}.")
+    if rcfg.synthetic:
+        put(ws["A3"], SYNTHETIC_BANNER)
+        ws["A3"].font = Font(bold=True, color="C00000")
+    overall = model.overall.sort_values(["headline", "framework"], ascending=[False, True])
+    summary = pd.DataFrame({"Framework": overall["framework_name"], "Version": overall["framework_version"],
+                            "Score": overall["score"].round(1), "Category": overall["category"],
+                            "Why this category": overall["category_reason"], "RAG": overall["rag"],
+                            "Open items": overall["open_items"], "Overdue items": overall["overdue_items"],
+                            "Change": overall["change"].round(1)})
+    write_table(ws, summary, start_row=5, name="Summary", widths={"Why this category": 60})
+    print_setup(ws, rcfg.marking, title)
+
+    reqs = model.requirements
+    # two sheets, so each prints legibly: the scores, then the force's actions and the evidence behind them
+    ws = wb.create_sheet("Requirements")
+    table = pd.DataFrame({
+        "Framework": reqs["framework"], "Ref": reqs["requirement_id"], "Requirement": reqs["statement"],
+        "Theme": reqs["theme_name"], "Key": _yes(reqs["key"]), "Level": reqs["level_label"],
+        "Target": reqs["target_label"], "Gap points": reqs["gap_points"].round(1), "Weight": reqs["weight"],
+        "Level from": reqs["level_source"], "Credit from": reqs["credit_from"],
+        "Not applicable": _yes(reqs["not_applicable"]), "Overdue": _yes(reqs["overdue"]),
+    })
+    write_table(ws, table, name="Requirements", widths={"Framework": 20, "Requirement": 60, "Theme": 22,
+                                                        "Credit from": 24})
+    print_setup(ws, rcfg.marking, title)
+    ws = wb.create_sheet("Actions and evidence")
+    details = pd.DataFrame({
+        "Framework": reqs["framework"], "Ref": reqs["requirement_id"], "Action": reqs["action"],
+        "Owner": reqs["owner"], "Due date": reqs["due_date"].dt.date, "State": reqs["state"],
+        "Justification": reqs["na_justification"], "Rationale": reqs["rationale"], "Evidence": reqs["evidence_refs"],
+    })
+    write_table(ws, details, name="ActionsEvidence", widths={"Framework": 20, "Action": 40, "Owner": 18,
+                                                              "Justification": 24, "Rationale": 40, "Evidence": 60})
+    print_setup(ws, rcfg.marking, title)
+
+    ws = wb.create_sheet("Gaps")
+    gaps = views.gaps(reqs)
+    write_table(ws, pd.DataFrame({"Framework": gaps["framework"], "Ref": gaps["requirement_id"],
+                                  "Requirement": gaps["statement"], "Level": gaps["level_label"],
+                                  "Target": gaps["target_label"], "Gap points": gaps["gap_points"].round(1),
+                                  "Rationale": gaps["rationale"]}),
+                name="Gaps", widths={"Requirement": 60, "Rationale": 50})
+    print_setup(ws, rcfg.marking, title)
+
+    ws = wb.create_sheet("Method")
+    method = pd.DataFrame([{"Item": "Scoring rule", "Value": "docs/methodology.md (level / maximum, weighted; "
+                            "category over key elements)"},
+                           {"Item": "Overdue", "Value": "not yet in place and past its due date or the "
+                            f"requirement's deadline, as of {rcfg.as_of}"},
+                           {"Item": "Scoring settings version", "Value": ctx.settings.version},
+                           {"Item": "Crosswalk version", "Value": ctx.catalogue.crosswalk.version}] +
+                          [{"Item": f"Framework {f}", "Value": ctx.catalogue.get(f).version}
+                           for f in rcfg.frameworks])
+    write_table(ws, method, widths={"Item": 30, "Value": 80})
+    print_setup(ws, rcfg.marking, title)
+    wb.properties.title = title
+    wb.properties.creator = f"gapkit {__version__}"
+    wb.properties.keywords = rcfg.marking
+    return save_workbook(wb, out)

@@ -1,0 +1,147 @@
+"""The national overview: every force in a round, rendered from the round model the run wrote (or built here when
+there is none, for a notebook run on its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from gapkit import __version__
+from gapkit.assess.assess import assess_force
+from gapkit.catalogue.frameworks import Catalogue
+from gapkit.catalogue.settings import ScoringConfig
+from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import RoundConfig, list_forces
+from gapkit.outputs import charts
+from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, RoundLabels
+from gapkit.outputs.force_report import previous_model
+from gapkit.scoring import views
+from gapkit.scoring.model import RoundModel, build_model, concat
+from gapkit.scoring.store import has_model, read_model
+
+
+@dataclass
+class Overview(RoundLabels):
+    ctx: RoundContext
+    model: RoundModel       # every force of the round, whatever its status
+    charts_dir: Path | None
+
+    @property
+    def round(self) -> RoundConfig:
+        return self.ctx.round
+
+    @property
+    def config(self) -> ScoringConfig:
+        return self.ctx.settings
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.ctx.catalogue
+
+    @property
+    def included(self) -> RoundModel:
+        """The forces whose inputs could be used: the round's figures are made of these."""
+        return self.model.included()
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The headline framework's overall row of each included force."""
+        overall = self.included.overall
+        return overall[overall["headline"]]
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Headline scores of this and earlier rounds, of the included forces."""
+        hist = self.included.history
+        return hist[hist["framework"] == self.round.headline_framework].drop_duplicates(["force", "round"])
+
+    def save(self, fig, name: str):
+        if self.charts_dir is not None:
+            charts.save(fig, self.charts_dir, name)
+        return fig
+
+
+def score_round_here(ctx: RoundContext) -> RoundModel:
+    """Every force of a round scored in this process (for a notebook run on its own)."""
+    return concat([build_model(ctx, assess_force(ctx, force), previous_model(ctx, force))
+                   for force in list_forces(ctx.data_dir, ctx.round.round)])
+
+
+def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path = "",
+                   charts_dir: str | Path = "") -> Overview:
+    """The round's results from a run's output folder, or scored here when `out_dir` is empty or has none."""
+    ctx = RoundContext.load(data_dir, round_id)
+    folder = Path(out_dir) / round_id if out_dir else None
+    model = read_model(folder) if folder is not None and has_model(folder) else score_round_here(ctx)
+    return Overview(ctx, model, Path(charts_dir) if charts_dir else None)
+
+
+def _headline_name(ov: Overview) -> str:
+    return ov.catalogue.get(ov.round.headline_framework).short_title
+
+
+def league_table(ov: Overview) -> Panel:
+    items: list = [Note(SYNTHETIC_BANNER, "banner")] if ov.round.synthetic else []
+    fig = ov.save(charts.league(ov.summary, f"Overall score by force: {_headline_name(ov)}", ov.marking, ov.source),
+                  "league")
+    table = ov.summary.sort_values("score", ascending=False)
+    items += [fig, pd.DataFrame({"Force": table["force_name"], "Region": table["region"],
+                                 "Score": table["score"].round(1), "Category": table["category"],
+                                 "RAG": table["rag"], "Overdue items (all frameworks)": table["force_overdue_items"]})]
+    problems = ov.model.forces[ov.model.forces["status"] != "ok"]
+    if not problems.empty:
+        items.append(Note("Not included (see run.json): " + ", ".join(f"{r.force} ({r.status})"
+                                                                       for r in problems.itertuples()), "warning"))
+    return Panel("League table", items)
+
+
+def categories(ov: Overview) -> Panel:
+    counts = views.category_counts(ov.summary, ov.config)
+    fig = ov.save(charts.category_distribution(counts, f"Forces in each category: {_headline_name(ov)}",
+                                               ov.marking, ov.source), "categories")
+    table = counts.rename(columns={"category": "Category", "forces": "Forces"})
+    note = Note("HMICFRS's review of 2017 found 11 forces with insufficient information, 15 with a plan not started, "
+                "15 started and 2 with all elements in place (HMICFRS, 5 October 2017).")
+    return Panel("Forces in each category", [fig, table, note])
+
+
+def heatmap(ov: Overview) -> Panel:
+    fid = ov.round.focus
+    data = ov.included.requirements[ov.included.requirements["framework"] == fid]
+    fig = ov.save(charts.heatmap(data, f"Level by requirement: {ov.catalogue.get(fid).short_title}", ov.marking,
+                                 ov.source, ov.ctx.scale(fid)), "heatmap")
+    return Panel("Levels by requirement", [fig])
+
+
+def regions(ov: Overview) -> Panel:
+    fig = ov.save(charts.region_scores(ov.summary, f"Mean score by region: {_headline_name(ov)}", ov.marking,
+                                       ov.source), "regions")
+    table = ov.summary.groupby("region", as_index=False).agg(forces=("force", "count"), mean_score=("score", "mean"))
+    return Panel("Scores by region", [fig, table.round(1)])
+
+
+def shortfall(ov: Overview) -> Panel:
+    fid = ov.round.focus
+    themes = ov.included.themes[ov.included.themes["framework"] == fid]
+    fig = ov.save(charts.theme_shortfall(themes, f"Where forces fall short: {ov.catalogue.get(fid).short_title}",
+                                         ov.marking, ov.source), "shortfall")
+    table = themes.groupby("theme_name", as_index=False)["score"].agg(["mean", "min", "max"]).round(1)
+    return Panel("Themes where most forces fall short", [fig, table])
+
+
+def trend(ov: Overview) -> Panel:
+    fig = ov.save(charts.trend(ov.history, f"Trend across rounds: {_headline_name(ov)}", ov.marking, ov.source),
+                  "trend")
+    table = ov.history.groupby("round", as_index=False)["score"].agg(["count", "mean", "min", "max"]).round(1)
+    return Panel("Trend across rounds", [fig, table])
+
+
+def provenance(ov: Overview) -> Panel:
+    versions = pd.DataFrame([{"Framework": f, "Version": ov.catalogue.get(f).version} for f in ov.round.frameworks])
+    items: list = [Note(f"gapkit {__version__}; scoring settings {ov.config.version}; marking {ov.marking}; "
+                        f"as of {ov.round.as_of}. Method: docs/methodology.md."), versions]
+    if ov.round.synthetic:
+        items.insert(0, Note(SYNTHETIC_BANNER, "banner"))
+    return Panel("Method and provenance", items)

@@ -1,0 +1,357 @@
+"""Board packs for analysts: an Excel workbook with native charts, a self-contained HTML pack, and a PDF of it.
+
+Everything is rendered from the round model the run wrote (gapkit.scoring.store), so the pack shows the same
+numbers as the force reports and the national overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
+from openpyxl.styles import Font, PatternFill
+
+from gapkit import __version__
+from gapkit.core.errors import GapkitError
+from gapkit.core.excel import print_setup, write_table
+from gapkit.core.fileio import atomic_path, save_workbook, write_text
+from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import RoundConfig
+from gapkit.outputs import charts
+from gapkit.outputs.display import SYNTHETIC_BANNER, RoundLabels, figure_png
+from gapkit.scoring import views
+from gapkit.scoring.model import RoundModel
+from gapkit.scoring.store import has_model, read_model
+
+
+@dataclass
+class PackData(RoundLabels):
+    ctx: RoundContext
+    model: RoundModel          # the included forces (status ok)
+    status: pd.DataFrame       # every force and its status
+    run: dict
+
+    @property
+    def round(self) -> RoundConfig:
+        return self.ctx.round
+
+    @property
+    def title(self) -> str:
+        return f"APSP board pack - {self.round.title}"
+
+    @property
+    def focus(self) -> str:
+        return self.round.focus
+
+    @property
+    def headline_name(self) -> str:
+        return self.ctx.catalogue.get(self.round.headline_framework).short_title
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The headline framework's overall row of each included force, best score first."""
+        overall = self.model.overall
+        return overall[overall["headline"]].sort_values(["score", "force_name"], ascending=[False, True])
+
+    @property
+    def trend(self) -> pd.DataFrame:
+        """Headline scores of each included force in this and earlier rounds, one column per round."""
+        hist = self.model.history
+        hist = hist[hist["framework"] == self.round.headline_framework].drop_duplicates(["force", "round"])
+        return hist.pivot_table(index=["force", "force_name"], columns="round", values="score").reset_index()
+
+
+def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -> PackData:
+    folder = Path(out_dir) / round_id
+    if not has_model(folder):
+        raise GapkitError.one(folder / "summary.csv", "", "no results for this round",
+                              f"run 'gapkit run --round {round_id}' first")
+    ctx = RoundContext.load(data_dir, round_id)
+    model = read_model(folder)
+    run = json.loads((folder / "run.json").read_text()) if (folder / "run.json").exists() else {}
+    return PackData(ctx, model.included(), model.forces, run)
+
+
+# ---- Excel --------------------------------------------------------------------------------------------------
+
+def _summary_table(data: PackData) -> pd.DataFrame:
+    table = data.summary[["force", "force_name", "region", "score", "category", "rag", "change",
+                          "force_overdue_items"]].copy()
+    themes = data.model.themes[data.model.themes["framework"] == data.focus].pivot_table(
+        index="force", columns="theme_name", values="score", aggfunc="first")
+    table = table.merge(themes.round(1), left_on="force", right_index=True, how="left")
+    table["score"] = table["score"].round(1)
+    table["change"] = table["change"].round(1)
+    score_name = f"Score: {data.headline_name}"
+    return table.rename(columns={"force": "Force id", "force_name": "Force", "region": "Region", "score": score_name,
+                                 "category": "Category", "rag": "RAG", "change": "Change",
+                                 "force_overdue_items": "Overdue items (all frameworks)"})
+
+
+def gaps_table(data: PackData, per_force: int = 5) -> pd.DataFrame:
+    rows = views.gaps(data.model.requirements, limit=per_force)
+    return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
+                         "Requirement": rows["statement"], "Level": rows["level_label"],
+                         "Target": rows["target_label"], "Gap points": rows["gap_points"].round(1),
+                         "Level from": rows["level_source"], "Rationale": rows["rationale"],
+                         "Evidence": rows["evidence_refs"]})
+
+
+def actions_table(data: PackData) -> pd.DataFrame:
+    """Overdue actions and those due within 90 days (views.action_state), over all frameworks."""
+    rows = data.model.actions
+    rows = rows[rows["state"].isin(["overdue", f"due within {views.AT_RISK_DAYS} days"])]
+    return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
+                         "State": rows["state"], "Action": rows["action"], "Owner": rows["owner"],
+                         "Due date": rows["due_date"].dt.date, "Deadline": rows["deadline"].dt.date,
+                         "Level": rows["level_label"]}).sort_values(["State", "Force"])
+
+
+def _trend_table(data: PackData) -> pd.DataFrame:
+    table = data.trend.rename(columns={"force": "Force id", "force_name": "Force"}).round(1)
+    table.columns = [str(c) for c in table.columns]
+    if data.round.previous:
+        change = data.summary.set_index("force")["change"].round(1)
+        table[f"Change since {data.round.previous}"] = table["Force id"].map(change)
+    return table
+
+
+def _category_counts(data: PackData) -> pd.DataFrame:
+    return views.category_counts(data.summary, data.ctx.settings).rename(
+        columns={"category": "Category", "forces": "Forces"})
+
+
+def write_workbook(data: PackData, target: Path) -> Path:
+    wb = Workbook()
+    contents = wb.active
+    contents.title = "Contents"
+    sheets = [("Summary", "Forces' overall and theme scores, category and RAG"),
+              ("Heatmap", "Forces x requirements: levels"), ("Gaps", "Largest gaps per force"),
+              ("Actions", "Overdue and at-risk actions"), ("Trend", "Change between rounds"),
+              ("Charts", "Scores by force, forces per category, trend (native charts)"),
+              ("Method", "Scoring rule, versions, input hashes")]
+    contents["A1"] = data.title
+    contents["A1"].font = Font(bold=True, size=14)
+    contents["A2"] = f"Marking: {data.marking}. As of {data.round.as_of}. Made {dt.date.today()} by gapkit {__version__}."
+    row = 3
+    if data.round.synthetic:
+        contents["A3"] = SYNTHETIC_BANNER
+        contents["A3"].font = Font(bold=True, color="C00000")
+        row = 4
+    for i, (name, what) in enumerate(sheets, row + 1):
+        cell = contents.cell(i, 1, name)
+        cell.hyperlink = f"#'{name}'!A1"
+        cell.font = Font(color="0563C1", underline="single")
+        contents.cell(i, 2, what)
+    failed = data.status[data.status["status"] != "ok"]
+    if not failed.empty:
+        r = row + len(sheets) + 2
+        contents.cell(r, 1, "Forces not included (their inputs had errors or their run failed):").font = Font(bold=True)
+        for j, f in enumerate(failed.itertuples(), r + 1):
+            contents.cell(j, 1, f.force)
+            contents.cell(j, 2, f.status)
+    contents.column_dimensions["A"].width = 40
+    contents.column_dimensions["B"].width = 70
+    print_setup(contents, data.marking, data.title)
+
+    ws = wb.create_sheet("Summary")
+    summary = _summary_table(data)
+    first, last = write_table(ws, summary, name="Summary")
+    score_col = summary.columns.get_loc(f"Score: {data.headline_name}") + 1
+    letter = ws.cell(1, score_col).column_letter
+    ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}",
+                                  DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100,
+                                              color="0072B2"))
+    rag_letter = ws.cell(1, summary.columns.get_loc("RAG") + 1).column_letter
+    for band, colour in (("red", "F4B183"), ("amber", "FFE699"), ("green", "A9D08E")):
+        ws.conditional_formatting.add(f"{rag_letter}{first}:{rag_letter}{last}",
+                                      CellIsRule(operator="equal", formula=[f'"{band}"'],
+                                                 fill=PatternFill("solid", fgColor=colour)))
+    theme_first = summary.columns.get_loc("Overdue items (all frameworks)") + 2
+    if theme_first <= len(summary.columns):
+        start = ws.cell(1, theme_first).column_letter
+        end = ws.cell(1, len(summary.columns)).column_letter
+        ws.conditional_formatting.add(f"{start}{first}:{end}{last}", ColorScaleRule(
+            start_type="num", start_value=0, start_color="D55E00", mid_type="num", mid_value=50,
+            mid_color="F0E442", end_type="num", end_value=100, end_color="009E73"))
+    print_setup(ws, data.marking, data.title)
+
+    ws = wb.create_sheet("Heatmap")
+    focus = data.model.requirements[data.model.requirements["framework"] == data.focus]
+    grid = focus.pivot_table(index="force_name", columns="requirement_id", values="level", aggfunc="first")
+    order = focus.drop_duplicates("requirement_id")["requirement_id"].tolist()
+    grid = grid.reindex(columns=order).reset_index().rename(columns={"force_name": "Force"})
+    first, last = write_table(ws, grid, name="Heatmap")
+    end = ws.cell(1, len(grid.columns)).column_letter
+    ws.conditional_formatting.add(f"B{first}:{end}{last}", ColorScaleRule(
+        start_type="num", start_value=0, start_color="D55E00", mid_type="num", mid_value=data.ctx.scale(data.focus).maximum / 2,
+        mid_color="F0E442", end_type="num", end_value=data.ctx.scale(data.focus).maximum, end_color="009E73"))
+    scale = data.ctx.scale(data.focus)
+    ws.cell(last + 2, 1, f"Levels against {data.ctx.catalogue.get(data.focus).short_title}: "
+                         + ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels) + "; blank = not applicable.")
+    print_setup(ws, data.marking, data.title)
+
+    for name, frame, widths in (
+            ("Gaps", gaps_table(data), {"Requirement": 50, "Rationale": 40, "Evidence": 50}),
+            ("Actions", actions_table(data), {"Action": 50}),
+            ("Trend", _trend_table(data), None)):
+        ws = wb.create_sheet(name)
+        if frame.empty:
+            ws["A1"] = f"No rows: nothing {name.lower()} to show."
+        else:
+            write_table(ws, frame, name=name, widths=widths)
+        print_setup(ws, data.marking, data.title)
+
+    _charts_sheet(wb, data)
+    _method_sheet(wb, data)
+    wb.properties.title = data.title
+    wb.properties.subject = "APSP plans: scores against the NPCC strategy and HMICFRS recommendations"
+    wb.properties.creator = f"gapkit {__version__}"
+    wb.properties.keywords = data.marking + (" synthetic demonstration" if data.round.synthetic else "")
+    wb.properties.description = data.source
+    return save_workbook(wb, target)
+
+
+def _charts_sheet(wb, data: PackData) -> None:
+    ws = wb.create_sheet("Charts")
+    ws["A1"] = "Chart data (the charts read these cells)"
+    ws["A1"].font = Font(bold=True)
+    ranked = data.summary.sort_values("score")
+    ws.append(["Force", "Score"])
+    for r in ranked.itertuples():
+        ws.append([r.force_name, round(float(r.score), 1)])
+    n = len(ranked)
+    bar = BarChart()
+    bar.type = "bar"
+    bar.title = f"Overall score by force ({data.round.round})"
+    bar.y_axis.title = "Score (0-100)"
+    bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 100
+    bar.add_data(Reference(ws, min_col=2, min_row=2, max_row=n + 2), titles_from_data=True)
+    bar.set_categories(Reference(ws, min_col=1, min_row=3, max_row=n + 2))
+    bar.height, bar.width = max(8, 0.6 * n), 16
+    bar.legend = None
+    ws.add_chart(bar, "E2")
+
+    counts = _category_counts(data)
+    start = n + 5
+    ws.cell(start, 1, "Category")
+    ws.cell(start, 2, "Forces")
+    for i, r in enumerate(counts.itertuples(), start + 1):
+        ws.cell(i, 1, r.Category)
+        ws.cell(i, 2, int(r.Forces))
+    col = BarChart()
+    col.title = "Forces in each category"
+    col.y_axis.title = "Forces"
+    col.add_data(Reference(ws, min_col=2, min_row=start, max_row=start + len(counts)), titles_from_data=True)
+    col.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(counts)))
+    col.legend = None
+    ws.add_chart(col, f"E{max(20, int(0.6 * n * 2) + 4)}")
+
+    trend = data.trend
+    rounds = [c for c in trend.columns if c not in ("force", "force_name")]
+    tstart = start + len(counts) + 3
+    ws.cell(tstart, 1, "Round")
+    ws.cell(tstart, 2, "Mean score")
+    for i, rid in enumerate(rounds, tstart + 1):
+        ws.cell(i, 1, str(rid))
+        ws.cell(i, 2, round(float(trend[rid].mean()), 1))
+    line = LineChart()
+    line.title = "Mean overall score by round"
+    line.y_axis.title = "Score (0-100)"
+    line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
+    line.add_data(Reference(ws, min_col=2, min_row=tstart, max_row=tstart + len(rounds)), titles_from_data=True)
+    line.set_categories(Reference(ws, min_col=1, min_row=tstart + 1, max_row=tstart + len(rounds)))
+    ws.add_chart(line, f"E{max(38, int(0.6 * n * 2) + 22)}")
+    ws.column_dimensions["A"].width = 30
+    print_setup(ws, data.marking, data.title)
+
+
+def _method_sheet(wb, data: PackData) -> None:
+    ws = wb.create_sheet("Method")
+    catalogue, config = data.ctx.catalogue, data.ctx.settings
+    rows = [("Scoring rule", "Requirement score = level / maximum (0 no information, 1 planned, 2 started, 3 in "
+             "place); theme and overall scores 0-100 weighted by requirement weight; not applicable leaves the "
+             "denominator; category over key elements in the words of HMICFRS's 2017 review. docs/methodology.md"),
+            ("Scoring settings version", config.version), ("Crosswalk version", catalogue.crosswalk.version),
+            ("As of", str(data.round.as_of)), ("Made", dt.datetime.now().isoformat(timespec="seconds")),
+            ("gapkit", __version__), ("Marking", data.marking)]
+    rows += [(f"Framework {f}", catalogue.get(f).version) for f in data.round.frameworks]
+    for force, hashes in (data.run.get("input_hashes") or {}).items():
+        for file, digest in hashes.items():
+            rows.append((f"Input {file}", digest))
+    frame = pd.DataFrame(rows, columns=["Item", "Value"])
+    write_table(ws, frame, name="Method", widths={"Item": 45, "Value": 100})
+    print_setup(ws, data.marking, data.title)
+
+
+# ---- HTML and PDF -------------------------------------------------------------------------------------------
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("gapkit.outputs", "templates"), autoescape=select_autoescape(["html", "j2"]))
+
+
+def render_html(data: PackData) -> str:
+    figs = {
+        "league": charts.league(data.summary, f"Overall score by force: {data.headline_name}", data.marking,
+                                data.source),
+        "categories": charts.category_distribution(views.category_counts(data.summary, data.ctx.settings),
+                                                   f"Forces in each category: {data.headline_name}", data.marking,
+                                                   data.source),
+    }
+    focus = data.model.requirements[data.model.requirements["framework"] == data.focus]
+    figs["heatmap"] = charts.heatmap(focus, f"Level by requirement: {data.ctx.catalogue.get(data.focus).short_title}",
+                                     data.marking, data.source, data.ctx.scale(data.focus))
+    history = data.trend.melt(id_vars=["force", "force_name"], var_name="round", value_name="score").dropna()
+    figs["trend"] = charts.trend(history, "Trend across rounds", data.marking, data.source)
+    images = {name: figure_png(fig) for name, fig in figs.items()}
+    summary = _summary_table(data)
+    actions = actions_table(data)
+    counts = actions.assign(overdue=actions["State"] == "overdue", soon=actions["State"] != "overdue").groupby(
+        "Force", as_index=False)[["overdue", "soon"]].sum().sort_values("overdue", ascending=False)
+    oldest = actions[actions["State"] == "overdue"].sort_values("Due date", na_position="last").head(25)
+    return _env().get_template("pack.html.j2").render(
+        data=data, images=images, summary=summary.to_dict("records"), summary_columns=list(summary.columns),
+        gaps_top=gaps_table(data, per_force=3).to_dict("records"), actions=actions.to_dict("records"),
+        action_counts=counts.to_dict("records"), oldest=oldest.to_dict("records"),
+        mean_score=float(data.summary["score"].mean()) if len(data.summary) else float("nan"),
+        overdue_total=int(data.summary["force_overdue_items"].sum()),
+        categories=_category_counts(data).to_dict("records"),
+        failed=data.status[data.status["status"] != "ok"].to_dict("records"),
+        banner=SYNTHETIC_BANNER if data.round.synthetic else "", version=__version__,
+        frameworks=[(f, data.ctx.catalogue.get(f).short_title, data.ctx.catalogue.get(f).version)
+                    for f in data.round.frameworks],
+        made=dt.date.today().isoformat())
+
+
+def write_pdf(html_path: Path, target: Path) -> Path:
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        raise GapkitError.one(target, "", "PDF needs the optional WeasyPrint package, which is not installed",
+                              "install it with: python -m pip install -e '.[pdf]' (the workbook and HTML pack "
+                              "were made)") from None
+    with atomic_path(target) as tmp:
+        HTML(filename=str(html_path)).write_pdf(str(tmp))
+    return target
+
+
+def build_pack(out_dir: Path, round_id: str, data_dir: Path | None = None, target: Path | None = None,
+               pdf: bool = True) -> list[Path]:
+    """Write the workbook and the HTML pack (and the PDF where WeasyPrint is installed)."""
+    data = load_pack_data(out_dir, round_id, data_dir)
+    base = Path(target) if target else Path(out_dir) / round_id / f"board-pack-{round_id}.xlsx"
+    written = [write_workbook(data, base.with_suffix(".xlsx"))]
+    html_path = write_text(base.with_suffix(".html"), render_html(data))
+    written.append(html_path)
+    if pdf:
+        try:
+            written.append(write_pdf(html_path, base.with_suffix(".pdf")))
+        except GapkitError:
+            pass  # the CLI says how to get PDF; the rest of the pack is made
+    return written

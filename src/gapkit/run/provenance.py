@@ -1,0 +1,89 @@
+"""What a run records about itself: fingerprints of code and inputs (to skip unchanged work), library versions,
+and run.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from gapkit import __version__
+from gapkit.core import paths
+from gapkit.core.fileio import sha256, write_text
+from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import force_inputs, input_hashes
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def hash_files(files: list[Path], root: Path | None = None) -> str:
+    """One digest over files' names (relative to `root` when given) and contents."""
+    digest = hashlib.sha256()
+    for f in sorted(files, key=str):
+        name = str(f.relative_to(root)) if root else f.name
+        digest.update(name.encode())
+        digest.update(sha256(f).encode())
+    return digest.hexdigest()
+
+
+def code_fingerprint(package_dir: Path = PACKAGE_DIR, notebooks_dir: Path = paths.NOTEBOOKS_DIR,
+                     data_dir: Path = paths.DATA_DIR) -> str:
+    """gapkit's code and templates, the notebooks, the frameworks, the settings and the force registry."""
+    files = [f for f in package_dir.rglob("*") if f.suffix in (".py", ".j2") and "__pycache__" not in f.parts]
+    files += list(notebooks_dir.glob("*.ipynb"))
+    files += list((data_dir / "frameworks").glob("*.yaml")) + list((data_dir / "config").glob("*.yaml"))
+    files += [data_dir / "reference" / "forces.csv"]
+    return hash_files([f for f in files if f.exists()], root=None)
+
+
+def force_fingerprint(ctx: RoundContext, force: str, code: str) -> tuple[str, dict[str, str]]:
+    """A digest of everything a force's report depends on (its inputs in this round and the previous one, the
+    round files, the dataset's registry, the code), and the hashes of this round's inputs."""
+    data_dir, round_id = ctx.data_dir, ctx.round.round
+    rounds = [round_id] + ([ctx.round.previous] if ctx.round.previous else [])
+    files = [paths.round_dir(data_dir, r) / "round.yaml" for r in rounds]
+    files += [data_dir / "forces.csv"] if (data_dir / "forces.csv").exists() else []
+    inputs = [f for r in rounds for f in force_inputs(data_dir, r, force)]
+    hashes = input_hashes(files + inputs, data_dir)
+    digest = hashlib.sha256(json.dumps({"code": code, "inputs": hashes}, sort_keys=True).encode()).hexdigest()
+    return digest, input_hashes(force_inputs(data_dir, round_id, force), data_dir)
+
+
+def library_versions() -> dict[str, str]:
+    out = {"gapkit": __version__, "python": platform.python_version()}
+    for name in ("pandas", "matplotlib", "openpyxl", "papermill", "nbconvert", "scikit-learn", "pandera", "pydantic"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def write_run_json(out_round: Path, ctx: RoundContext, forces: list[dict], national: dict, hashes: dict,
+                   code: str, workers: int, seconds: float) -> Path:
+    rcfg, catalogue = ctx.round, ctx.catalogue
+    doc = {
+        "round": rcfg.round, "title": rcfg.title, "as_of": str(rcfg.as_of), "synthetic": rcfg.synthetic,
+        "marking": rcfg.marking, "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        "parameters": {"data_dir": str(ctx.data_dir), "round": rcfg.round, "workers": workers},
+        "frameworks": {f: catalogue.get(f).version for f in rcfg.frameworks},
+        "crosswalk": catalogue.crosswalk.version, "scoring_settings": ctx.settings.version,
+        "code_fingerprint": code, "versions": library_versions(), "wall_seconds": round(seconds, 2),
+        "forces": forces, "national": national, "input_hashes": hashes,
+        "failed": [f["force"] for f in forces if f["status"] != "ok"],
+    }
+    return write_text(out_round / "run.json", json.dumps(doc, indent=1, default=str))
+
+
+def previous_status(out_round: Path) -> dict[str, dict]:
+    """Each force's entry in the round's last run.json (empty when there is none or it cannot be read)."""
+    path = out_round / "run.json"
+    if not path.exists():
+        return {}
+    try:
+        return {f["force"]: f for f in json.loads(path.read_text())["forces"]}
+    except (ValueError, KeyError, TypeError):
+        return {}

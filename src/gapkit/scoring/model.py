@@ -1,0 +1,196 @@
+"""The round model: one typed set of tables per round that every output renders (force report, national
+overview, force workbook, board pack). Built here from the forces' assessments with the scoring rule and its views;
+written and read by gapkit.scoring.store.
+
+Tables (one row per ...):
+- overall       force x framework: score, RAG, category and its reason, open and overdue items (the framework's
+                and the force's over all frameworks), change
+- requirements  force x requirement: level, target, gap, points, source of the level, action, evidence, overdue
+- themes        force x framework x theme: theme score
+- actions       force x open requirement: next steps with owner, due date, state and points to gain
+- evidence      force x requirement: gapkit's suggestion from the plan documents, with quotes
+- issues        force x input problem: file, place, message, fix, severity
+- history       force x round x framework: scores of this and earlier rounds (for trends)
+- forces        force: name, region and the status of its inputs and run"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pandas as pd
+import pandera.pandas as pa
+
+from gapkit.assess.assess import ForceAssessment
+from gapkit.assess.table import normalise
+from gapkit.catalogue.frameworks import requirements_table
+from gapkit.inputs.context import RoundContext
+from gapkit.scoring import views
+from gapkit.scoring.rule import score
+
+STATUSES = ["ok", "input errors", "failed"]
+
+_str = pa.Column(str)
+_num = pa.Column(float, nullable=True)
+_int = pa.Column(int)
+_bool = pa.Column(bool)
+_date = pa.Column("datetime64[ns]", nullable=True)
+
+
+def _schema(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, unique=unique, coerce=True, strict="filter", ordered=False)
+
+
+OverallSchema = _schema({
+    "force": _str, "force_name": _str, "region": _str, "round": _str, "framework": _str, "framework_name": _str,
+    "framework_version": _str, "headline": _bool, "focus": _bool, "requirements": _int, "not_applicable": _int,
+    "score": _num, "gap_points": _num, "category": _str, "category_rank": _int, "rag": _str, "key_elements": _str,
+    "category_reason": _str, "open_items": _int, "overdue_items": _int, "force_overdue_items": _int,
+    "previous_round": _str,
+    "previous_score": _num, "previous_category": _str, "change": _num, "scoring_version": _str,
+    "as_of": _str, "synthetic": _bool,
+}, unique=["force", "round", "framework"])
+
+RequirementsSchema = _schema({
+    "force": _str, "force_name": _str, "round": _str, "framework": _str, "framework_version": _str,
+    "requirement_id": _str, "order": _int, "statement": _str, "theme": _str, "theme_name": _str, "key": _bool,
+    "weight": pa.Column(float), "max_level": _int, "target": _num, "deadline": _date, "level": _num,
+    "level_label": _str, "target_label": _str, "applicable": _bool, "not_applicable": _bool,
+    "na_justification": _str, "level_source": _str, "credit_from": _str, "score": _num, "gap": _num,
+    "gap_points": _num, "action": _str, "owner": _str, "due_date": _date, "evidence_refs": _str, "rationale": _str,
+    "past_due_date": _bool, "past_deadline": _bool, "overdue": _bool, "state": _str, "as_of": _str,
+    "synthetic": _bool,
+}, unique=["force", "round", "framework", "requirement_id"])
+
+ThemesSchema = _schema({
+    "force": _str, "force_name": _str, "round": _str, "framework": _str, "theme": _str, "theme_name": _str,
+    "requirements": _int, "not_applicable": _int, "score": _num, "gap_points": _num, "synthetic": _bool,
+}, unique=["force", "round", "framework", "theme"])
+
+ActionsSchema = _schema({
+    "force": _str, "force_name": _str, "round": _str, "framework": _str, "requirement_id": _str, "order": _int,
+    "statement": _str, "level": _num, "level_label": _str, "target_label": _str, "gap_points": _num,
+    "action": _str, "owner": _str, "due_date": _date, "deadline": _date, "state": _str, "why_overdue": _str,
+    "overdue": _bool,
+})
+
+EvidenceSchema = _schema({
+    "force": _str, "round": _str, "framework": _str, "requirement_id": _str, "level": _num,
+    "confidence": _num, "similarity": _num, "evidence_refs": _str, "rationale": _str,
+})
+
+IssuesSchema = _schema({
+    "force": _str, "round": _str, "file": _str, "where": _str, "message": _str, "fix": _str,
+    "severity": pa.Column(str, pa.Check.isin(["error", "warning"])),
+})
+
+HistorySchema = _schema({
+    "force": _str, "force_name": _str, "round": _str, "framework": _str, "score": _num, "category": _str,
+    "rag": _str,
+}, unique=["force", "round", "framework"])
+
+ForcesSchema = _schema({
+    "force": _str, "force_name": _str, "region": _str, "round": _str,
+    "status": pa.Column(str, pa.Check.isin(STATUSES)), "errors": _int, "warnings": _int, "status_detail": _str,
+}, unique=["force", "round"])
+
+SCHEMAS = {"overall": OverallSchema, "requirements": RequirementsSchema, "themes": ThemesSchema,
+           "actions": ActionsSchema, "evidence": EvidenceSchema, "issues": IssuesSchema,
+           "history": HistorySchema, "forces": ForcesSchema}
+
+
+@dataclass
+class RoundModel:
+    """Every figure of a round (one force or all of them). Build with build_model; combine with concat."""
+
+    overall: pd.DataFrame
+    requirements: pd.DataFrame
+    themes: pd.DataFrame
+    actions: pd.DataFrame
+    evidence: pd.DataFrame
+    issues: pd.DataFrame
+    history: pd.DataFrame
+    forces: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def validated(cls, tables: dict[str, pd.DataFrame]) -> "RoundModel":
+        """A model whose every table has its schema's columns and types (fill-ins for tables with no rows)."""
+        out = {}
+        for name, schema in SCHEMAS.items():
+            frame = tables.get(name)
+            if frame is None or frame.empty:
+                frame = pd.DataFrame({c: pd.Series(dtype=_dtype(col)) for c, col in schema.columns.items()})
+            out[name] = schema.validate(frame.reset_index(drop=True))
+        return cls(**out)
+
+    def included(self) -> "RoundModel":
+        """Only the forces whose status is ok: what a round's figures (league, counts, pack) are made of."""
+        ok = set(self.forces.loc[self.forces["status"] == "ok", "force"])
+        return RoundModel(**{name: frame[frame["force"].isin(ok)] if "force" in frame else frame
+                             for name, frame in self.tables().items()})
+
+    def force(self, force_id: str) -> "RoundModel":
+        return RoundModel(**{name: frame[frame["force"] == force_id].reset_index(drop=True)
+                             for name, frame in self.tables().items()})
+
+
+def is_text(column: pa.Column) -> bool:
+    return str(column.dtype).startswith("str")
+
+
+def _dtype(column: pa.Column) -> str:
+    return "object" if is_text(column) else str(column.dtype)
+
+
+def concat(models: list[RoundModel]) -> RoundModel:
+    """Several forces' models as one round's."""
+    return RoundModel.validated({name: pd.concat([m.tables()[name] for m in models], ignore_index=True)
+                                 for name in SCHEMAS} if models else {})
+
+
+def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundModel | None = None) -> RoundModel:
+    """One force's model for one round: scores, views and provenance, from its assessment.
+
+    `previous` is the same force's model for the round named `previous` in round.yaml (for change and history)."""
+    rcfg, catalogue, config = ctx.round, ctx.catalogue, ctx.settings
+    force_row = ctx.forces[ctx.forces["force_id"] == assessed.force].iloc[0]
+    labels = {"force_name": force_row["official_name"], "synthetic": rcfg.synthetic}
+    population = pd.DataFrame({"force": [assessed.force], "round": [str(rcfg.round)]})
+    scores = score(normalise(assessed.assessment), catalogue, config, as_of=rcfg.as_of, framework_ids=rcfg.frameworks,
+                   grouping=rcfg.grouping, population=population)
+    scales = {fid: ctx.scale(fid) for fid in rcfg.frameworks}
+
+    texts = requirements_table(catalogue, rcfg.frameworks)[["framework", "requirement_id", "statement"]]
+    reqs = scores.requirements.merge(texts, on=["framework", "requirement_id"], how="left").assign(**labels)
+    reqs["level_label"] = [scales[f].label(lv) if ok else "Not applicable"
+                           for f, lv, ok in zip(reqs["framework"], reqs["level"], reqs["applicable"])]
+    reqs["target_label"] = [scales[f].label(t) for f, t in zip(reqs["framework"], reqs["target"])]
+    reqs["state"] = views.action_state(reqs, rcfg.as_of)
+
+    overall = scores.overall.assign(**labels, region=force_row["region"], as_of=str(rcfg.as_of))
+    overall["framework_name"] = overall["framework"].map(lambda f: catalogue.get(f).short_title)
+    overall["headline"] = overall["framework"] == rcfg.headline_framework
+    overall["focus"] = overall["framework"] == rcfg.focus
+    opened = views.open_items(reqs).groupby("framework").size()
+    overall["open_items"] = overall["framework"].map(opened).fillna(0).astype(int)
+    overall["force_overdue_items"] = int(overall["overdue_items"].sum())  # the force's one overdue figure
+    overall = overall.merge(views.category_reasons(reqs, overall, config, scales), on=["force", "round", "framework"],
+                            how="left")
+    overall = views.with_change(overall, previous.overall if previous is not None else None, rcfg.previous)
+
+    steps = views.next_steps(reqs, rcfg.as_of)
+    history = overall[["force", "force_name", "round", "framework", "score", "category", "rag"]]
+    if previous is not None:
+        history = pd.concat([previous.history, history], ignore_index=True)
+    issues = pd.DataFrame([{"force": assessed.force, "round": str(rcfg.round), **vars(i)} for i in assessed.issues],
+                          columns=["force", "round", "file", "where", "message", "fix", "severity"])
+    errors = int((issues["severity"] == "error").sum())
+    forces = pd.DataFrame([{"force": assessed.force, **labels, "region": force_row["region"],
+                            "round": str(rcfg.round), "status": "input errors" if errors else "ok",
+                            "errors": errors, "warnings": len(issues) - errors,
+                            "status_detail": "; ".join(issues.loc[issues["severity"] == "error", "message"])[:500]}])
+    return RoundModel.validated({
+        "overall": overall, "requirements": reqs, "themes": scores.themes.assign(**labels), "actions": steps,
+        "evidence": assessed.suggestions, "issues": issues, "history": history, "forces": forces})
