@@ -14,10 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from gapkit.demo import TOPICS, WORDING
-from gapkit.evidence import read_plan, suggest
-from gapkit.frameworks import default_catalogue
-from gapkit.plandocs import write_plan
+from gapkit.assess.evidence import suggest
+from gapkit.catalogue.frameworks import default_catalogue
+from gapkit.demo.generate import TOPICS, WORDING
+from gapkit.demo.plandocs import write_plan
+from gapkit.inputs.plans import read_plan
 
 FILLER = ("The force's professional standards department reports to the deputy chief constable every month and the "
           "board considers the performance framework, the budget, the estate strategy and workforce planning.")

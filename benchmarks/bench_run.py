@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from gapkit import paths
-from gapkit.demo import generate
-from gapkit.runner import run
+from gapkit.core import paths
+from gapkit.demo.generate import generate
+from gapkit.run.runner import run
 
 
 def main() -> None:

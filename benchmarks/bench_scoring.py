@@ -12,10 +12,10 @@ import time
 
 import pandas as pd
 
-from gapkit.assessment import normalise
-from gapkit.config import default_config
-from gapkit.frameworks import default_catalogue
-from gapkit.scoring import score
+from gapkit.assess.table import normalise
+from gapkit.catalogue.frameworks import default_catalogue
+from gapkit.catalogue.settings import default_config
+from gapkit.scoring.rule import score
 
 
 def assessment(n_forces: int, seed: int = 1) -> pd.DataFrame:

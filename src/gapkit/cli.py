@@ -108,11 +108,13 @@ def evidence(plans: tuple[Path, ...], framework_ids: tuple[str, ...], as_json: b
 
     from gapkit.assess.evidence import evidence_for_files
     from gapkit.catalogue.frameworks import default_catalogue
+    from gapkit.catalogue.settings import default_config
 
     catalogue = default_catalogue()
     for fid in framework_ids:
         catalogue.get(fid)
-    suggestions, issues = evidence_for_files(list(plans), catalogue, list(framework_ids) or None)
+    suggestions, issues = evidence_for_files(list(plans), catalogue, list(framework_ids) or None,
+                                             settings=default_config())
     for issue in issues:
         click.echo(str(issue), err=True)
     if as_json:

@@ -63,7 +63,7 @@ def assess_force(ctx: RoundContext, force: str) -> ForceAssessment:
         if result.ok:
             force_reported = combine_actions(result.actions, ctx.maxima())
     files = plan_files(plans_folder(data_dir, round_id, force))
-    suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id)
+    suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id, ctx.settings)
     issues += plan_issues
     suggested = as_assessment(suggestions) if files else empty_assessment()
     if sub_path is None and not files and not review_path.exists():

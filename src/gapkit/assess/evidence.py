@@ -15,6 +15,7 @@ import yaml
 
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
+from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.textmatch import expand, requirement_index
 from gapkit.core import paths
 from gapkit.core.errors import Issue
@@ -73,7 +74,7 @@ def _terms(catalogue: Catalogue, fid: str, rid: str) -> set[str]:
 
 
 def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[str] | None = None,
-            force: str = "", round_id: str = "") -> pd.DataFrame:
+            force: str = "", round_id: str = "", settings: ScoringConfig | None = None) -> pd.DataFrame:
     """One row per requirement: suggested level, confidence, quotes with locations and a one-line rationale."""
     index = requirement_index(catalogue, framework_ids or sorted(catalogue.frameworks))
     sims = index.similarity([p.text for p in passages]) if passages else np.zeros((0, len(index.keys)))
@@ -97,7 +98,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             cued = [(lv, ph, s) for lv, ph, (_, s) in zip(levels, phrases, hits) if lv is not None]
             if cued:
                 level, phrase, sim = max(cued, key=lambda t: (t[0], t[2]))
-                rationale = f"best passage says \"{phrase}\" ({_level_word(level)})"
+                rationale = f"best passage says \"{phrase}\" ({_level_word(level, fid, catalogue, settings)})"
             else:
                 level, phrase, sim = 1, "", hits[0][1]
                 rationale = "mentioned in the plan without saying how far it has got; taken as planned"
@@ -114,19 +115,23 @@ def _clip(text: str, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _level_word(level: int) -> str:
-    return {0: "no information", 1: "planned", 2: "started", 3: "in place"}.get(level, str(level))
+def _level_word(level: int, framework_id: str, catalogue: Catalogue, settings: ScoringConfig | None) -> str:
+    """The level in the words of the framework's own scale ('in place'), or 'level 3' without settings."""
+    if settings is None:
+        return f"level {level}"
+    return settings.scale(catalogue.get(framework_id).level_scale).label(level).lower()
 
 
 def evidence_for_files(files: list[Path], catalogue: Catalogue, framework_ids: list[str] | None = None,
-                       force: str = "", round_id: str = "") -> tuple[pd.DataFrame, list[Issue]]:
+                       force: str = "", round_id: str = "",
+                       settings: ScoringConfig | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Suggestions from several plan documents together, and every reading problem."""
     passages, issues = [], []
     for f in files:
         plan = read_plan(f)
         passages.extend(plan.passages)
         issues.extend(plan.issues)
-    return suggest(passages, catalogue, framework_ids, force, round_id), issues
+    return suggest(passages, catalogue, framework_ids, force, round_id, settings), issues
 
 
 def as_assessment(suggestions: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,10 @@ class RoundContext:
         settings = settings or default_config()
         forces = forces if forces is not None else registry(data_dir / "forces.csv")
         rcfg = with_overrides(load_round(data_dir, round_id, catalogue), catalogue, as_of, frameworks)
+        unknown = sorted({catalogue.get(f).level_scale for f in rcfg.frameworks} - set(settings.scales))
+        if unknown:
+            raise GapkitError.one(paths.SCORING_FILE, "scales", f"level scale(s) {', '.join(unknown)} named by the "
+                                  "round's frameworks are not defined", "add them under 'scales' in scoring.yaml")
         return cls(data_dir, rcfg, catalogue, settings, forces)
 
     def for_round(self, round_id: str) -> "RoundContext":

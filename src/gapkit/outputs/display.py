@@ -12,6 +12,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gapkit import __version__
+from gapkit.catalogue.frameworks import Catalogue
+from gapkit.catalogue.settings import ScoringConfig
+from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import RoundConfig
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMONSTRATION DATA - fictional forces, not real police data"
@@ -67,9 +70,25 @@ def figure_png(fig: Figure) -> str:
 
 
 class RoundLabels:
-    """The marking and source line every output of a round carries (reports, charts, packs)."""
+    """What every output of a round reads from its context: the round, catalogue and settings, and the marking and
+    source line it carries (reports, charts, packs). Subclasses are dataclasses with a `ctx` field."""
 
-    round: RoundConfig
+    ctx: RoundContext
+
+    @property
+    def round(self) -> RoundConfig:
+        return self.ctx.round
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.ctx.catalogue
+
+    @property
+    def config(self) -> ScoringConfig:
+        return self.ctx.settings
+
+    def framework_name(self, framework_id: str) -> str:
+        return self.ctx.catalogue.get(framework_id).short_title
 
     @property
     def marking(self) -> str:

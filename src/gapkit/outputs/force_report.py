@@ -11,11 +11,9 @@ from matplotlib.figure import Figure
 from gapkit import __version__
 from gapkit.assess.assess import ForceAssessment, assess_force
 from gapkit.catalogue.forces import lookup
-from gapkit.catalogue.frameworks import Catalogue
-from gapkit.catalogue.settings import ScoringConfig
 from gapkit.core.errors import errors_only
 from gapkit.inputs.context import RoundContext
-from gapkit.inputs.layout import RoundConfig, input_hashes
+from gapkit.inputs.layout import input_hashes
 from gapkit.outputs import charts
 from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, RoundLabels
 from gapkit.outputs.force_workbook import write_force_workbook
@@ -33,18 +31,6 @@ class ForceReport(RoundLabels):
     model: RoundModel
     previous: RoundModel | None
     out_dir: Path | None
-
-    @property
-    def round(self) -> RoundConfig:
-        return self.ctx.round
-
-    @property
-    def catalogue(self) -> Catalogue:
-        return self.ctx.catalogue
-
-    @property
-    def config(self) -> ScoringConfig:
-        return self.ctx.settings
 
     @property
     def charts_dir(self) -> Path | None:
@@ -80,10 +66,6 @@ def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir:
 
 # ---- sections -----------------------------------------------------------------------------------------------
 
-def _name(rep: ForceReport, fid: str) -> str:
-    return rep.catalogue.get(fid).short_title
-
-
 def headline(rep: ForceReport) -> Panel:
     """Overall score, category with its reason, and RAG per framework, and the change since the previous round."""
     items: list = []
@@ -115,10 +97,10 @@ def theme_scores(rep: ForceReport) -> Panel:
     fid = rep.round.focus
     themes = rep.model.themes[rep.model.themes["framework"] == fid]
     prev = rep.previous.themes[rep.previous.themes["framework"] == fid] if rep.previous is not None else None
-    title = f"{rep.force['short_name']}: theme scores against the {_name(rep, fid)}"
+    title = f"{rep.force['short_name']}: theme scores against the {rep.framework_name(fid)}"
     bar = rep.save(charts.theme_bar(themes, title, rep.marking, rep.source, prev), "theme_bar")
     radar = rep.save(charts.theme_radar(themes, title, rep.marking, rep.source), "theme_radar")
-    all_themes = rep.model.themes.assign(Framework=lambda d: d["framework"].map(lambda f: _name(rep, f)))
+    all_themes = rep.model.themes.assign(Framework=lambda d: d["framework"].map(lambda f: rep.framework_name(f)))
     table = pd.DataFrame({"Framework": all_themes["Framework"], "Theme": all_themes["theme_name"],
                           "Score": all_themes["score"].round(1), "Requirements": all_themes["requirements"],
                           "Not applicable": all_themes["not_applicable"]})
@@ -132,7 +114,7 @@ def gap_table(rep: ForceReport) -> Panel:
     """The focus framework's largest weighted gaps: the chart and the table show the same rows."""
     fid = rep.round.focus
     gaps = views.gaps(rep.model.requirements, fid, limit=GAP_CHART_ROWS)
-    fig = rep.save(charts.gap_bar(gaps, f"{rep.force['short_name']}: largest gaps against the {_name(rep, fid)}",
+    fig = rep.save(charts.gap_bar(gaps, f"{rep.force['short_name']}: largest gaps against the {rep.framework_name(fid)}",
                                   rep.marking, rep.source, rep.ctx.scale(fid)), "gaps")
     table = pd.DataFrame({
         "Ref": gaps["requirement_id"], "Requirement": gaps["statement"], "Level": gaps["level_label"],
@@ -142,7 +124,7 @@ def gap_table(rep: ForceReport) -> Panel:
     })
     others = views.gaps(rep.model.requirements)
     others = others[others["framework"] != fid]
-    note = Note(f"The {len(gaps)} largest gaps against the {_name(rep, fid)}, in points of its overall score. "
+    note = Note(f"The {len(gaps)} largest gaps against the {rep.framework_name(fid)}, in points of its overall score. "
                 f"{len(others)} gap(s) against the round's other frameworks are in the workbook's Gaps sheet.")
     return Panel("Largest gaps", [fig, note, table if not table.empty else Note("No gaps to target.")])
 

@@ -10,10 +10,8 @@ import pandas as pd
 
 from gapkit import __version__
 from gapkit.assess.assess import assess_force
-from gapkit.catalogue.frameworks import Catalogue
-from gapkit.catalogue.settings import ScoringConfig
 from gapkit.inputs.context import RoundContext
-from gapkit.inputs.layout import RoundConfig, list_forces
+from gapkit.inputs.layout import list_forces
 from gapkit.outputs import charts
 from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, RoundLabels
 from gapkit.outputs.force_report import previous_model
@@ -27,18 +25,6 @@ class Overview(RoundLabels):
     ctx: RoundContext
     model: RoundModel       # every force of the round, whatever its status
     charts_dir: Path | None
-
-    @property
-    def round(self) -> RoundConfig:
-        return self.ctx.round
-
-    @property
-    def config(self) -> ScoringConfig:
-        return self.ctx.settings
-
-    @property
-    def catalogue(self) -> Catalogue:
-        return self.ctx.catalogue
 
     @property
     def included(self) -> RoundModel:

@@ -22,7 +22,6 @@ from gapkit.core.errors import GapkitError
 from gapkit.core.excel import print_setup, write_table
 from gapkit.core.fileio import atomic_path, save_workbook, write_text
 from gapkit.inputs.context import RoundContext
-from gapkit.inputs.layout import RoundConfig
 from gapkit.outputs import charts
 from gapkit.outputs.display import SYNTHETIC_BANNER, RoundLabels, figure_png
 from gapkit.scoring import views
@@ -38,10 +37,6 @@ class PackData(RoundLabels):
     run: dict
 
     @property
-    def round(self) -> RoundConfig:
-        return self.ctx.round
-
-    @property
     def title(self) -> str:
         return f"APSP board pack - {self.round.title}"
 
@@ -51,7 +46,7 @@ class PackData(RoundLabels):
 
     @property
     def headline_name(self) -> str:
-        return self.ctx.catalogue.get(self.round.headline_framework).short_title
+        return self.framework_name(self.round.headline_framework)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -331,7 +326,7 @@ def render_html(data: PackData) -> str:
 
 def write_pdf(html_path: Path, target: Path) -> Path:
     try:
-        from weasyprint import HTML
+        from weasyprint import HTML  # an optional extra: the rest of the pack is made without it
     except ImportError:
         raise GapkitError.one(target, "", "PDF needs the optional WeasyPrint package, which is not installed",
                               "install it with: python -m pip install -e '.[pdf]' (the workbook and HTML pack "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gapkit.catalogue.settings import Scale, ScoringConfig
+from gapkit.scoring.rule import SCORE_DECIMALS
 
 KEYS = ["force", "round", "framework"]
 AT_RISK_DAYS = 90
@@ -77,7 +78,7 @@ def with_change(overall: pd.DataFrame, previous: pd.DataFrame | None, previous_r
         columns={"score": "previous_score", "category": "previous_category"})
     out = out.merge(prev, on=["force", "framework"], how="left")
     out["previous_category"] = out["previous_category"].fillna("")
-    out["change"] = out["score"] - out["previous_score"]
+    out["change"] = (out["score"] - out["previous_score"]).round(SCORE_DECIMALS)
     return out
 
 
