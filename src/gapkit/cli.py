@@ -157,16 +157,20 @@ def evaluate_evidence(labels_dir: Path) -> None:
               help="Output folder. Default: reports/.")
 @click.option("--timeout", default=600, show_default=True, help="Seconds one notebook cell may take.")
 @click.option("--rerun", is_flag=True, help="Run every force even if nothing changed.")
+@click.option("--fresh-kernels", is_flag=True,
+              help="Start a new Jupyter kernel for every notebook (slower) instead of one warm kernel per worker.")
+@click.option("--svg", is_flag=True, help="Also write every chart as SVG (PNG is always written).")
 @click.option("--no-pack", is_flag=True, help="Do not make the board pack at the end.")
 @friendly
-def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, no_pack) -> None:
+def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, fresh_kernels, svg, no_pack) -> None:
     """Run the force notebook for every force, then the national overview and the board pack.
 
     With no options it runs the shipped synthetic demo into reports/."""
     from gapkit.run.runner import run as run_all
 
     results = run_all(data_dir, list(rounds) or None, [f.strip() for f in forces.split(",") if f.strip()] or None,
-                      workers, out_dir, timeout, rerun, progress=True, pack=not no_pack)
+                      workers, out_dir, timeout, rerun, progress=True, pack=not no_pack,
+                      fresh_kernels=fresh_kernels, svg=svg)
     out = Path(out_dir or paths.REPORTS_DIR).resolve()
     failed = False
     for result in results:

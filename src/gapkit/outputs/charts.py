@@ -4,7 +4,6 @@ protective marking and data source on every chart."""
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -61,17 +60,6 @@ def _new(width: float = 8, height: float = 4.5) -> Figure:
 
 def _wrap(text: str, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
-
-
-def save(fig: Figure, out_dir: Path, name: str) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ext in ("png", "svg"):
-        path = out_dir / f"{name}.{ext}"
-        fig.savefig(path, dpi=150 if ext == "png" else None, metadata={"Date": None} if ext == "svg" else None)
-        written.append(path)
-    return written
 
 
 # ---- one force ----------------------------------------------------------------------------------------------

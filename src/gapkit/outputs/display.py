@@ -7,6 +7,8 @@ import base64
 import html
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -14,6 +16,7 @@ from matplotlib.figure import Figure
 from gapkit import __version__
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
+from gapkit.core.fileio import atomic_path, write_bytes
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import RoundConfig
 
@@ -28,6 +31,44 @@ NOTE_STYLES = {"banner": "background:#FFF2CC;border:2px solid #C00000;color:#C00
                "warning": "color:#9C2700;font-weight:bold"}
 
 
+CHART_DPI = 150  # sharp on screen and in print; shown at the figure's size in inches x 100 pixels
+
+
+@dataclass
+class Chart:
+    """A chart drawn once: the same PNG bytes go into the HTML report and the PNG file. SVG only when asked for."""
+
+    figure: Figure
+    name: str = "chart"
+
+    @cached_property
+    def png(self) -> bytes:
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=CHART_DPI)
+        return buf.getvalue()
+
+    @property
+    def title(self) -> str:
+        titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
+        return " ".join(titles[0].split()) if titles else "chart"
+
+    def html(self) -> str:
+        width = int(self.figure.get_figwidth() * 100)
+        return (f"<img alt='{html.escape(self.title)}' width='{width}' style='max-width:100%;height:auto' "
+                f"src='data:image/png;base64,{base64.b64encode(self.png).decode('ascii')}'/>")
+
+    def save(self, folder: Path, svg: bool = False) -> list[Path]:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [write_bytes(folder / f"{self.name}.png", self.png)]
+        if svg:
+            target = folder / f"{self.name}.svg"
+            with atomic_path(target) as tmp:
+                self.figure.savefig(tmp, format="svg", metadata={"Date": None})
+            written.append(target)
+        return written
+
+
 @dataclass
 class Panel:
     """A notebook section's output: headings, notes, tables and charts, shown as HTML."""
@@ -39,8 +80,9 @@ class Panel:
         parts = [f"<section class='gapkit-panel' aria-label='{html.escape(self.title)}'>{PANEL_STYLE}"]
         for item in self.items:
             if isinstance(item, Figure):
-                parts.append(f"<img alt='{html.escape(_figure_title(item))}' style='max-width:100%' "
-                             f"src='data:image/png;base64,{figure_png(item)}'/>")
+                item = Chart(item)
+            if isinstance(item, Chart):
+                parts.append(item.html())
             elif isinstance(item, pd.DataFrame):
                 parts.append(item.to_html(index=False, escape=True, na_rep="", border=0, classes="gapkit-table"))
             elif isinstance(item, Note):
@@ -56,17 +98,6 @@ class Panel:
 class Note:
     text: str
     kind: str = "note"  # note | banner | warning
-
-
-def _figure_title(fig: Figure) -> str:
-    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    return titles[0] if titles else "chart"
-
-
-def figure_png(fig: Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 class RoundLabels:

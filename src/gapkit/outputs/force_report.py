@@ -9,59 +9,57 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gapkit import __version__
-from gapkit.assess.assess import ForceAssessment, assess_force
 from gapkit.catalogue.forces import lookup
-from gapkit.core.errors import errors_only
+from gapkit.core.errors import Issue
 from gapkit.inputs.context import RoundContext
-from gapkit.inputs.layout import input_hashes
+from gapkit.inputs.plans import PLAN_SUFFIXES
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, RoundLabels
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Note, Panel, RoundLabels
 from gapkit.outputs.force_workbook import write_force_workbook
 from gapkit.scoring import views
-from gapkit.scoring.model import RoundModel, build_model
-from gapkit.scoring.store import write_model
+from gapkit.scoring.compute import force_model
+from gapkit.scoring.model import RoundModel
+from gapkit.scoring.store import read_model, write_model
 
 @dataclass
 class ForceReport(RoundLabels):
-    """One force in one round: its context, assessment and model (and the previous round's, for change)."""
+    """One force in one round: its context and its model (which carries the previous round's figures too)."""
 
     ctx: RoundContext
     force: pd.Series
-    assessed: ForceAssessment
     model: RoundModel
-    previous: RoundModel | None
     out_dir: Path | None
+    svg: bool = False  # also write each chart as SVG
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.round.previous) and self.model.requirements["previous_level"].notna().any()
 
     @property
     def charts_dir(self) -> Path | None:
         return self.out_dir / "charts" if self.out_dir else None
 
-    def save(self, fig: Figure, name: str) -> Figure:
+    def save(self, fig: Figure, name: str) -> Chart:
+        """The chart drawn once, written to the charts folder (PNG; SVG too when asked) and shown from the same
+        bytes."""
+        chart = Chart(fig, name)
         if self.charts_dir is not None:
-            charts.save(fig, self.charts_dir, name)
-        return fig
-
-
-def previous_model(ctx: RoundContext, force: str) -> RoundModel | None:
-    """The force's model for the round named `previous` in round.yaml, when it had usable inputs there."""
-    if not ctx.round.previous:
-        return None
-    prev_ctx = ctx.for_round(ctx.round.previous)
-    assessed = assess_force(prev_ctx, force)
-    if assessed.failed or not assessed.inputs:
-        return None
-    return build_model(prev_ctx, assessed)
+            chart.save(self.charts_dir, svg=self.svg)
+        return chart
 
 
 def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir: str | Path | None = None,
-                       as_of: str | None = None, frameworks: list[str] | None = None) -> ForceReport:
-    """Read, combine and score one force for one round (and its previous round, if there is one)."""
+                       as_of: str | None = None, frameworks: list[str] | None = None,
+                       model_dir: str | Path | None = None, svg: bool = False) -> ForceReport:
+    """One force's report for one round: its model read from `model_dir` when a run computed it there, else read,
+    combined and scored here (with its previous round, if there is one)."""
     ctx = RoundContext.load(data_dir, round_id, as_of=as_of, frameworks=frameworks)
     force_row = lookup(force, ctx.forces)
-    assessed = assess_force(ctx, force_row["force_id"])
-    previous = previous_model(ctx, force_row["force_id"])
-    model = build_model(ctx, assessed, previous)
-    return ForceReport(ctx, force_row, assessed, model, previous, Path(out_dir) if out_dir else None)
+    if model_dir:
+        model = read_model(Path(model_dir)).force(force_row["force_id"])
+    else:
+        model = force_model(ctx, force_row["force_id"])
+    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg)
 
 
 # ---- sections -----------------------------------------------------------------------------------------------
@@ -73,8 +71,8 @@ def headline(rep: ForceReport) -> Panel:
         items.append(Note(SYNTHETIC_BANNER, "banner"))
     items.append(Note(f"{rep.force['official_name']} - {rep.round.title}. Marking: {rep.marking}. "
                       f"As of {rep.round.as_of}."))
-    errors = errors_only(rep.assessed.issues)
-    if errors:
+    errors = rep.model.issues[rep.model.issues["severity"] == "error"]
+    if len(errors):
         items.append(Note(f"{len(errors)} input error(s): some inputs could not be used; see Method and "
                           "provenance. Scores below rest on the other inputs only.", "warning"))
     table = rep.model.overall.sort_values(["headline", "framework"], ascending=[False, True])
@@ -96,7 +94,8 @@ def headline(rep: ForceReport) -> Panel:
 def theme_scores(rep: ForceReport) -> Panel:
     fid = rep.round.focus
     themes = rep.model.themes[rep.model.themes["framework"] == fid]
-    prev = rep.previous.themes[rep.previous.themes["framework"] == fid] if rep.previous is not None else None
+    prev = themes[["theme", "previous_score"]].rename(columns={"previous_score": "score"}).dropna() \
+        if rep.has_previous else None
     title = f"{rep.force['short_name']}: theme scores against the {rep.framework_name(fid)}"
     bar = rep.save(charts.theme_bar(themes, title, rep.marking, rep.source, prev), "theme_bar")
     radar = rep.save(charts.theme_radar(themes, title, rep.marking, rep.source), "theme_radar")
@@ -157,9 +156,9 @@ def evidence_found(rep: ForceReport) -> Panel:
     """Passages found in the plan documents, with the suggested level and why."""
     sugg = rep.model.evidence
     items: list = []
-    plan_issues = [i for i in rep.assessed.issues if Path(i.file).suffix.lower() in (".docx", ".pdf", ".md", ".txt")]
-    for issue in plan_issues:
-        items.append(Note(str(issue), "warning"))
+    issues = rep.model.issues
+    for issue in issues[issues["file"].map(lambda f: Path(f).suffix.lower() in PLAN_SUFFIXES)].itertuples():
+        items.append(Note(str(Issue(issue.file, issue.where, issue.message, issue.fix, issue.severity)), "warning"))
     if sugg.empty or (sugg["similarity"] == 0).all():
         items.append(Note("No plan documents, or nothing in them matched a requirement."))
         return Panel("Evidence in plan documents", items)
@@ -176,13 +175,9 @@ def evidence_found(rep: ForceReport) -> Panel:
 
 
 def change_since_previous(rep: ForceReport) -> Panel:
-    if rep.previous is None:
+    if not rep.has_previous:
         return Panel("Change since the previous round", [Note("No previous round for this force.")])
-    key = ["framework", "requirement_id"]
-    now = rep.model.requirements[key + ["level", "level_label"]]
-    before = rep.previous.requirements[key + ["level", "level_label"]].rename(
-        columns={"level": "previous_level", "level_label": "previous_label"})
-    both = now.merge(before, on=key)
+    both = rep.model.requirements[rep.model.requirements["previous_label"] != ""]
     changed = both[both["level"].fillna(-1) != both["previous_level"].fillna(-1)]
     table = pd.DataFrame({
         "Framework": changed["framework"], "Ref": changed["requirement_id"],
@@ -201,8 +196,7 @@ def provenance(rep: ForceReport) -> Panel:
                               "Unverified requirements": sum(r.verification == "unverified"
                                                              for r in rep.catalogue.get(fid).requirements)}
                              for fid in rep.round.frameworks])
-    hashes = input_hashes(rep.assessed.inputs, rep.ctx.data_dir)
-    inputs = pd.DataFrame([{"File": k, "SHA-256": v[:16] + "..."} for k, v in hashes.items()])
+    inputs = pd.DataFrame({"File": rep.model.inputs["file"], "SHA-256": rep.model.inputs["sha256"].str.slice(0, 16) + "..."})
     items: list = [
         Note(f"gapkit {__version__}; scoring settings {rep.config.version}; crosswalk "
              f"{rep.catalogue.crosswalk.version}; marking {rep.marking}; as of {rep.round.as_of}. "
@@ -212,9 +206,10 @@ def provenance(rep: ForceReport) -> Panel:
     ]
     if rep.round.synthetic:
         items.insert(0, Note(SYNTHETIC_BANNER, "banner"))
-    if rep.assessed.issues:
-        items.append(pd.DataFrame([{"Severity": i.severity, "File": Path(i.file).name, "Where": i.where,
-                                    "Problem": i.message, "What to do": i.fix} for i in rep.assessed.issues]))
+    issues = rep.model.issues
+    if len(issues):
+        items.append(pd.DataFrame({"Severity": issues["severity"], "File": issues["file"].map(lambda f: Path(f).name),
+                                   "Where": issues["where"], "Problem": issues["message"], "What to do": issues["fix"]}))
     return Panel("Method and provenance", items)
 
 

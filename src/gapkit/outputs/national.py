@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from gapkit import __version__
-from gapkit.assess.assess import assess_force
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, RoundLabels
-from gapkit.outputs.force_report import previous_model
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Note, Panel, RoundLabels
 from gapkit.scoring import views
-from gapkit.scoring.model import RoundModel, build_model, concat
+from gapkit.scoring.compute import force_model
+from gapkit.scoring.model import RoundModel, concat
 from gapkit.scoring.store import has_model, read_model
 
 
@@ -25,6 +25,7 @@ class Overview(RoundLabels):
     ctx: RoundContext
     model: RoundModel       # every force of the round, whatever its status
     charts_dir: Path | None
+    svg: bool = False  # also write each chart as SVG
 
     @property
     def included(self) -> RoundModel:
@@ -43,25 +44,27 @@ class Overview(RoundLabels):
         hist = self.included.history
         return hist[hist["framework"] == self.round.headline_framework].drop_duplicates(["force", "round"])
 
-    def save(self, fig, name: str):
+    def save(self, fig: Figure, name: str) -> Chart:
+        """The chart drawn once, written to the charts folder (PNG; SVG too when asked) and shown from the same
+        bytes."""
+        chart = Chart(fig, name)
         if self.charts_dir is not None:
-            charts.save(fig, self.charts_dir, name)
-        return fig
+            chart.save(self.charts_dir, svg=self.svg)
+        return chart
 
 
 def score_round_here(ctx: RoundContext) -> RoundModel:
     """Every force of a round scored in this process (for a notebook run on its own)."""
-    return concat([build_model(ctx, assess_force(ctx, force), previous_model(ctx, force))
-                   for force in list_forces(ctx.data_dir, ctx.round.round)])
+    return concat([force_model(ctx, force) for force in list_forces(ctx.data_dir, ctx.round.round)])
 
 
 def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path = "",
-                   charts_dir: str | Path = "") -> Overview:
+                   charts_dir: str | Path = "", svg: bool = False) -> Overview:
     """The round's results from a run's output folder, or scored here when `out_dir` is empty or has none."""
     ctx = RoundContext.load(data_dir, round_id)
     folder = Path(out_dir) / round_id if out_dir else None
     model = read_model(folder) if folder is not None and has_model(folder) else score_round_here(ctx)
-    return Overview(ctx, model, Path(charts_dir) if charts_dir else None)
+    return Overview(ctx, model, Path(charts_dir) if charts_dir else None, svg)
 
 
 def _headline_name(ov: Overview) -> str:

@@ -5,6 +5,7 @@ numbers as the force reports and the national overview."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from gapkit.core.excel import print_setup, write_table
 from gapkit.core.fileio import atomic_path, save_workbook, write_text
 from gapkit.inputs.context import RoundContext
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, RoundLabels, figure_png
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, RoundLabels
 from gapkit.scoring import views
 from gapkit.scoring.model import RoundModel
 from gapkit.scoring.store import has_model, read_model
@@ -304,7 +305,7 @@ def render_html(data: PackData) -> str:
                                      data.marking, data.source, data.ctx.scale(data.focus))
     history = data.trend.melt(id_vars=["force", "force_name"], var_name="round", value_name="score").dropna()
     figs["trend"] = charts.trend(history, "Trend across rounds", data.marking, data.source)
-    images = {name: figure_png(fig) for name, fig in figs.items()}
+    images = {name: base64.b64encode(Chart(fig).png).decode("ascii") for name, fig in figs.items()}
     summary = _summary_table(data)
     actions = actions_table(data)
     counts = actions.assign(overdue=actions["State"] == "overdue", soon=actions["State"] != "overdue").groupby(

@@ -1,10 +1,17 @@
 """Executing notebooks: papermill on Jupyter kernels over IPC sockets, and HTML export with no code and no network.
 
-`execute_notebook` is the runner's default executor; the runner takes any function with its signature, so its
-orchestration can be tested without kernels."""
+Two ways to run a notebook, both papermill's (its parameter injection, its executed notebook):
+- warm (the default): a papermill engine of gapkit's own, `gapkit-warm`, keeps one kernel alive per process,
+  started once with gapkit and its libraries imported. Between notebooks the kernel's namespace, figures,
+  matplotlib settings, working directory and environment are put back (gapkit.run.kernel_reset). The kernel is
+  replaced after MAX_NOTEBOOKS_PER_KERNEL notebooks and after any failure, timeout or death.
+- fresh: a new kernel for every notebook (papermill's own engine), as `gapkit run --fresh-kernels` asks.
+The runner takes any function with execute_warm's signature, so its orchestration can be tested without kernels."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -14,13 +21,25 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
 from traitlets import default
 
 from gapkit.core.fileio import write_text
 
 CELL_TIMEOUT = 600
 START_TIMEOUT = 120
+MAX_NOTEBOOKS_PER_KERNEL = 50
+WARM_ENGINE = "gapkit-warm"
+# What a warm kernel imports once, and how it puts itself back between notebooks (one expression, so that nothing
+# is left in the namespace it has just cleared).
+WARM_UP = ("import gapkit.outputs.force_report, gapkit.outputs.national, gapkit.run.kernel_reset\n"
+           "gapkit.run.kernel_reset.remember()")
+RESET = "__import__('gapkit.run.kernel_reset', fromlist=['reset']).reset()"
+log = logging.getLogger("gapkit.kernels")
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -41,23 +60,143 @@ class IPCKernelManager(AsyncKernelManager):
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
 
 
-def execute_notebook(template: Path, output: Path, parameters: dict, timeout: int = CELL_TIMEOUT) -> None:
-    """Run a notebook with papermill; a parameter the notebook does not declare is an error."""
+class WarmKernel:
+    """One kernel kept alive in this process and lent to one notebook at a time."""
+
+    def __init__(self, max_notebooks: int = MAX_NOTEBOOKS_PER_KERNEL) -> None:
+        self.max_notebooks = max_notebooks
+        self.km: IPCKernelManager | None = None
+        self.notebooks = 0
+        self.started = 0  # kernels started so far (tests read it)
+
+    def lend(self, start_timeout: int) -> IPCKernelManager:
+        """A live kernel with a clean namespace, started (and warmed up) if there is none or it is used up."""
+        if self.km is not None and (self.notebooks >= self.max_notebooks or not run_sync(self.km.is_alive)()):
+            self.retire()
+        if self.km is None:
+            self.km = IPCKernelManager(kernel_name="python3")
+            self._run(WARM_UP, start_timeout)
+            self.started += 1
+        else:
+            self._run(RESET, start_timeout)
+        return self.km
+
+    def returned(self, failed: bool) -> None:
+        self.notebooks += 1
+        if failed:
+            self.retire()
+
+    def retire(self) -> None:
+        if self.km is not None:
+            try:
+                if run_sync(self.km.is_alive)():
+                    run_sync(self.km.shutdown_kernel)(now=True)
+                else:
+                    run_sync(self.km.cleanup_resources)()
+            except Exception:  # a kernel that died leaves nothing worth stopping
+                log.debug("kernel shutdown failed", exc_info=True)
+        self.km, self.notebooks = None, 0
+
+    def _run(self, code: str, start_timeout: int) -> None:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        client = NotebookClient(nb, km=self.km, kernel_name="python3", startup_timeout=start_timeout,
+                                timeout=start_timeout, allow_errors=False)
+        try:
+            client.execute()
+        finally:
+            _stop_channels(client)
+
+
+def _stop_channels(client: NotebookClient) -> None:
+    if client.kc is not None:
+        client.kc.stop_channels()
+        client.kc = None
+
+
+_KERNEL: WarmKernel | None = None
+
+
+def warm_kernel() -> WarmKernel:
+    """This process's warm kernel, shut down when the process ends."""
+    global _KERNEL
+    if _KERNEL is None:
+        _KERNEL = WarmKernel()
+        # multiprocessing's finalizers run in pool workers too, where atexit handlers do not
+        multiprocessing.util.Finalize(_KERNEL, _KERNEL.retire, exitpriority=10)
+    return _KERNEL
+
+
+class WarmEngine(Engine):
+    """papermill's engine contract: execute the parameterised notebook in nb_man, here on the warm kernel."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=START_TIMEOUT, execution_timeout=None, **kwargs):
+        kernel = warm_kernel()
+        km = kernel.lend(start_timeout)
+        client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=execution_timeout,
+                                         startup_timeout=start_timeout, log=log, log_output=log_output,
+                                         stdout_file=stdout_file, stderr_file=stderr_file)
+        failed = True
+        try:
+            nb = client.execute()
+            failed = bool(nb.metadata.get("papermill", {}).get("exception"))
+        finally:
+            _stop_channels(client)
+            kernel.returned(failed)
+        return _renumber(nb)
+
+
+papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+
+def _renumber(nb):
+    """Execution counts from 1, as in a fresh kernel (a warm kernel keeps counting across notebooks)."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output.execution_count = count
+    return nb
+
+
+def _execute(template: Path, output: Path, parameters: dict, timeout: int, engine: str | None) -> None:
     declared = set(pm.inspect_notebook(str(template)))
     unknown = set(parameters) - declared
     if unknown:  # papermill only warns about these; a typo must not pass silently
         raise ValueError(f"{template.name} has no parameter(s) {', '.join(sorted(unknown))}")
     pm.execute_notebook(str(template), str(output), parameters=parameters, kernel_name="python3",
-                        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                        start_timeout=START_TIMEOUT, execution_timeout=timeout,
-                        kernel_manager_class=IPCKernelManager)
+                        engine_name=engine, progress_bar=False, log_output=False,
+                        request_save_on_cell_execute=False, start_timeout=START_TIMEOUT,
+                        execution_timeout=timeout, kernel_manager_class=IPCKernelManager)
+
+
+def execute_warm(template: Path, output: Path, parameters: dict, timeout: int = CELL_TIMEOUT) -> None:
+    """Run a notebook with papermill on this process's warm kernel; an undeclared parameter is an error."""
+    _execute(template, output, parameters, timeout, WARM_ENGINE)
+
+
+def execute_fresh(template: Path, output: Path, parameters: dict, timeout: int = CELL_TIMEOUT) -> None:
+    """Run a notebook with papermill on a new kernel of its own; an undeclared parameter is an error."""
+    _execute(template, output, parameters, timeout, None)
+
+
+execute_notebook = execute_warm
+
+_EXPORTER: HTMLExporter | None = None
 
 
 def export_html(notebook: Path, target: Path) -> Path:
-    """HTML without code cells or prompts, and with no scripts fetched from the internet."""
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    """HTML without code cells or prompts, and with no scripts fetched from the internet. One exporter per
+    process, so its templates are compiled once."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                 exclude_output_prompt=True)
+    body, _ = _EXPORTER.from_notebook_node(nbformat.read(str(notebook), as_version=4))
     return write_text(target, strip_remote_scripts(body))
 
 

@@ -1,10 +1,15 @@
-"""`gapkit run`: execute the force notebook for every force in a process pool, then the national notebook and the
-board pack, and write the round model (gapkit.scoring.store) and run.json.
+"""`gapkit run`: for every force, compute its model and render its notebook in a process pool, then the national
+notebook and the board pack, and write the round model (gapkit.scoring.store) and run.json.
+
+- Each worker process computes a force's model (read, assess, score; the previous round read from its outputs) and
+  then renders the force notebook from it on the worker's warm kernel (gapkit.run.kernels); one pool serves the
+  whole run, so each worker starts its kernel once.
 
 - One force failing never stops the others; the exit code and run.json say which failed and why.
 - A force's outputs are written to a temporary folder and swapped in only when complete, so a failed run never
   leaves half-written reports over good ones.
-- A force whose inputs, code, notebook and frameworks have not changed since its last good run is skipped.
+- A force whose inputs, code, notebook and frameworks have not changed since its last good run is skipped; the
+  national overview and the pack are redone only when the round model changed (or they failed last time).
 - The notebook executor is a parameter (default: papermill on a Jupyter kernel), so the orchestration can be
   tested with an in-process stand-in."""
 
@@ -26,14 +31,14 @@ from tqdm import tqdm
 from gapkit.catalogue.forces import lookup
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError
-from gapkit.core.fileio import sha256
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces, list_rounds
 from gapkit.outputs.pack import build_pack
-from gapkit.run.kernels import CELL_TIMEOUT, execute_notebook, export_html
-from gapkit.run.provenance import code_fingerprint, force_fingerprint, previous_status, write_run_json
+from gapkit.run.kernels import CELL_TIMEOUT, execute_fresh, execute_warm, export_html
+from gapkit.run.provenance import code_fingerprint, force_fingerprint, hash_files, previous_status, write_run_json
+from gapkit.scoring.compute import force_model
 from gapkit.scoring.model import RoundModel, concat
-from gapkit.scoring.store import has_model, read_model, write_model
+from gapkit.scoring.store import FILES, has_model, read_model, write_model
 
 FINGERPRINT = ".fingerprint"
 Executor = Callable[[Path, Path, dict, int], None]  # (notebook, executed notebook, parameters, cell timeout)
@@ -49,20 +54,24 @@ class Job:
     out_round: str
     fingerprint: str
     timeout: int = CELL_TIMEOUT
-    executor: Executor = execute_notebook
+    executor: Executor = execute_warm
+    svg: bool = False
 
 
 def run_force(job: Job) -> dict:
-    """Run one force's notebook into a temporary folder, export HTML, then swap the folder into place."""
+    """Compute one force's model, render its notebook from it into a temporary folder, export HTML, then swap the
+    folder into place."""
     started = time.monotonic()
     out_round = Path(job.out_round)
     final = out_round / job.force
     work = Path(tempfile.mkdtemp(prefix=f".work-{job.force}-", dir=out_round))
     try:
+        ctx = RoundContext.load(job.data_dir, job.round)
+        write_model(force_model(ctx, job.force, out_round.parent), work)
         executed = work / f"{job.force}.ipynb"
         job.executor(paths.FORCE_NOTEBOOK, executed, {
-            "force": job.force, "round_id": job.round, "data_dir": job.data_dir, "out_dir": str(work)},
-            job.timeout)
+            "force": job.force, "round_id": job.round, "data_dir": job.data_dir, "out_dir": str(work),
+            "model_dir": str(work), "svg": job.svg}, job.timeout)
         export_html(executed, work / f"{job.force}.html")
         status = read_model(work).forces.iloc[0]
         (work / FINGERPRINT).write_text(job.fingerprint)
@@ -114,15 +123,26 @@ def is_current(final: Path, fingerprint: str) -> bool:
     return marker.exists() and marker.read_text() == fingerprint and has_model(final)
 
 
-def _run_jobs(jobs: list[Job], workers: int, log_dir: Path, desc: str, progress: bool) -> list[dict]:
-    """Each job in a spawned worker process (zmq contexts are not fork-safe); with one worker, in this process."""
-    if workers <= 1 or len(jobs) <= 1:
-        return [run_force(job) for job in tqdm(jobs, desc=desc, unit="force", disable=not progress)]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=mp.get_context("spawn"),
-                             initializer=_quiet_worker, initargs=(str(log_dir),)) as pool:
-        futures = [pool.submit(run_force, job) for job in jobs]
+class Workers:
+    """Where jobs run: a pool of spawned processes (zmq contexts are not fork-safe), each keeping its own warm
+    kernel for the whole run; with one worker, this process."""
+
+    def __init__(self, workers: int, log_dir: Path) -> None:
+        self.workers, self.log_dir, self.pool = workers, log_dir, None
+
+    def map(self, fn: Callable, jobs: list, desc: str, progress: bool) -> list:
+        if self.workers <= 1:
+            return [fn(job) for job in tqdm(jobs, desc=desc, unit="force", disable=not progress or not jobs)]
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
+                                            initializer=_quiet_worker, initargs=(str(self.log_dir),))
+        futures = [self.pool.submit(fn, job) for job in jobs]
         return [f.result() for f in tqdm(as_completed(futures), total=len(futures), desc=desc, unit="force",
-                                         disable=not progress)]
+                                         disable=not progress or not jobs)]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 # ---- the round ----------------------------------------------------------------------------------------------
@@ -144,7 +164,7 @@ def collect(out_round: Path, results: list[dict]) -> None:
     for result in sorted(results, key=lambda r: r["force"]):
         folder = out_round / result["force"]
         if has_model(folder):
-            model = read_model(folder)
+            model = read_model(folder, validate=False)  # concat checks the whole round's tables once
             if result["status"] == "failed":  # an earlier good report stays, but this run's failure is shown
                 model.forces["status"] = "failed"
                 model.forces["status_detail"] = "; ".join(result.get("errors", []))[:500]
@@ -164,69 +184,112 @@ def _failed_model(round_id: str, result: dict) -> RoundModel:
 
 def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: list[str] | None = None,
         workers: int = 2, out_dir: Path | None = None, timeout: int = CELL_TIMEOUT, rerun: bool = False,
-        progress: bool = True, pack: bool = True, executor: Executor = execute_notebook) -> list[RoundResult]:
+        progress: bool = True, pack: bool = True, executor: Executor | None = None,
+        fresh_kernels: bool = False, svg: bool = False) -> list[RoundResult]:
+    """Run every round (oldest first, so each round's previous one is already there).
+
+    `executor` runs one notebook (default: a warm kernel per worker; `fresh_kernels` for a new kernel each time);
+    `svg` writes every chart as SVG beside its PNG."""
     data_dir = Path(data_dir or paths.DEMO_DIR).resolve()
     out_dir = Path(out_dir or paths.REPORTS_DIR).resolve()
+    executor = executor or (execute_fresh if fresh_kernels else execute_warm)
     rounds = rounds or list_rounds(data_dir)
     if not rounds:
         raise GapkitError.one(data_dir, "", "no rounds found (rounds/ROUND/round.yaml)", "see docs/dataset.md")
     code = code_fingerprint()
-    results = []
-    for round_id in rounds:
-        ctx = RoundContext.load(data_dir, round_id)
-        out_round = out_dir / round_id
-        out_round.mkdir(parents=True, exist_ok=True)
-        wanted = [lookup(f, ctx.forces)["force_id"] for f in forces] if forces else list_forces(data_dir, round_id)
-        jobs, skipped, hashes = [], [], {}
-        for force in wanted:
-            fingerprint, hashes[force] = force_fingerprint(ctx, force, code)
-            if not rerun and is_current(out_round / force, fingerprint):
-                skipped.append({"force": force, "status": "ok", "seconds": 0.0, "skipped": True, "errors": [],
-                                "warnings": 0})
-            else:
-                jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor))
-        started = time.monotonic()
-        done = skipped + _run_jobs(jobs, workers, out_round / ".logs", f"round {round_id}", progress)
-        earlier = previous_status(out_round)
-        for result in done:  # a skipped force keeps the status of its last run
-            if result.get("skipped") and result["force"] in earlier:
-                result["status"] = earlier[result["force"]].get("status", "ok")
-                result["errors"] = earlier[result["force"]].get("errors", [])
-        # keep forces run before but not in this selection
-        selected = {r["force"] for r in done}
-        done += [dict(r, skipped=True, not_selected=True) for f, r in earlier.items()
-                 if f not in selected and (out_round / f).exists()]
-        collect(out_round, done)
-        national = run_national(data_dir, round_id, out_dir, any(not r.get("skipped") for r in done), timeout,
-                                executor)
-        result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
-        if pack:
-            try:
-                result.national["pack"] = [str(p.relative_to(out_dir)) for p in build_pack(out_dir, round_id, data_dir)]
-            except Exception as exc:  # the pack never stops the run; the note says why
-                result.national["pack_error"] = _exception_text(exc)
-        write_run_json(out_round, ctx, result.forces, result.national, hashes, code, workers,
-                       time.monotonic() - started)
-        results.append(result)
-    return results
+    pool = Workers(workers, out_dir / ".logs")
+    try:
+        return [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
+                           progress, pack, executor, svg) for round_id in rounds]
+    finally:
+        pool.close()
 
 
-def run_national(data_dir: Path, round_id: str, out_dir: Path, changed: bool, timeout: int,
-                 executor: Executor = execute_notebook) -> dict:
-    folder = out_dir / round_id / "national"
-    summary_hash = sha256(out_dir / round_id / "summary.csv")
-    marker = folder / FINGERPRINT
-    if not changed and marker.exists() and marker.read_text() == summary_hash:
-        return {"status": "ok", "skipped": True, "seconds": 0.0}
+def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool: Workers, code: str, timeout: int,
+               rerun: bool, progress: bool, pack: bool, executor: Executor, svg: bool) -> RoundResult:
+    data_dir, round_id = ctx.data_dir, ctx.round.round
+    out_round = out_dir / round_id
+    out_round.mkdir(parents=True, exist_ok=True)
+    wanted = [lookup(f, ctx.forces)["force_id"] for f in forces] if forces else list_forces(data_dir, round_id)
+    jobs, skipped, hashes = [], [], {}
+    for force in wanted:
+        fingerprint, hashes[force] = force_fingerprint(ctx, force, code)
+        if not rerun and is_current(out_round / force, fingerprint):
+            skipped.append({"force": force, "status": "ok", "seconds": 0.0, "skipped": True, "errors": [],
+                            "warnings": 0})
+        else:
+            jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor, svg))
     started = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix=".work-national-", dir=out_dir / round_id))
+    done = skipped + pool.map(run_force, jobs, f"round {round_id}", progress)
+    earlier = previous_status(out_round)
+    for result in done:  # a skipped force keeps the status of its last run
+        if result.get("skipped") and result["force"] in earlier:
+            result["status"] = earlier[result["force"]].get("status", "ok")
+            result["errors"] = earlier[result["force"]].get("errors", [])
+    # keep forces run before but not in this selection
+    selected = {r["force"] for r in done}
+    done += [dict(r, skipped=True, not_selected=True) for f, r in earlier.items()
+             if f not in selected and (out_round / f).exists()]
+    if jobs or not has_model(out_round):
+        collect(out_round, done)
+    model_print = hash_files([out_round / f for f in FILES.values()]) + code
+    job = NationalJob(str(data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
+    national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) else \
+        pool.map(run_national, [job], "national overview", False)[0]
+    result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
+    if pack:
+        result.national.update(make_pack(ctx, out_dir, model_print, rerun))
+    write_run_json(out_round, ctx, result.forces, result.national, hashes, code, pool.workers,
+                   time.monotonic() - started)
+    return result
+
+
+PACK_FINGERPRINT = ".pack-fingerprint"
+
+
+def make_pack(ctx: RoundContext, out_dir: Path, model_print: str, rerun: bool = False) -> dict:
+    """The board pack, unless the round model is unchanged since the last good one; never stops the run."""
+    marker = out_dir / ctx.round.round / PACK_FINGERPRINT
+    if not rerun and marker.exists() and marker.read_text() == model_print:
+        return {"pack_skipped": True}
+    try:
+        written = build_pack(out_dir, ctx.round.round, ctx.data_dir)
+    except Exception as exc:  # the pack never stops the run; the note says why
+        return {"pack_error": _exception_text(exc)}
+    marker.write_text(model_print)
+    return {"pack": [str(p.relative_to(out_dir)) for p in written]}
+
+
+@dataclass
+class NationalJob:
+    data_dir: str
+    round: str
+    out_dir: str
+    fingerprint: str  # of the round model and the code
+    timeout: int = CELL_TIMEOUT
+    executor: Executor = execute_warm
+    svg: bool = False
+
+
+def national_is_current(job: NationalJob) -> bool:
+    """The national overview was made from this round model and this code, and finished."""
+    marker = Path(job.out_dir) / job.round / "national" / FINGERPRINT
+    return marker.exists() and marker.read_text() == job.fingerprint
+
+
+def run_national(job: NationalJob) -> dict:
+    """Run the national notebook on the round model into a temporary folder, export HTML, swap it into place."""
+    out_dir = Path(job.out_dir)
+    folder = out_dir / job.round / "national"
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix=".work-national-", dir=out_dir / job.round))
     try:
         executed = work / "national_overview.ipynb"
-        params = {"round_id": round_id, "data_dir": str(data_dir), "out_dir": str(out_dir),
-                  "charts_dir": str(work / "charts")}
-        executor(paths.NATIONAL_NOTEBOOK, executed, params, timeout)
+        params = {"round_id": job.round, "data_dir": job.data_dir, "out_dir": job.out_dir,
+                  "charts_dir": str(work / "charts"), "svg": job.svg}
+        job.executor(paths.NATIONAL_NOTEBOOK, executed, params, job.timeout)
         export_html(executed, work / "national_overview.html")
-        (work / FINGERPRINT).write_text(summary_hash)
+        (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, folder)
         return {"status": "ok", "seconds": round(time.monotonic() - started, 2)}
     except Exception as exc:

@@ -11,7 +11,10 @@ Tables (one row per ...):
 - evidence      force x requirement: gapkit's suggestion from the plan documents, with quotes
 - issues        force x input problem: file, place, message, fix, severity
 - history       force x round x framework: scores of this and earlier rounds (for trends)
-- forces        force: name, region and the status of its inputs and run"""
+- forces        force: name, region and the status of its inputs and run
+- inputs        force x input file: its path in the dataset and SHA-256 (provenance)
+
+A model carries what the previous round said (levels, theme scores, scores), so an output needs nothing else."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from gapkit.assess.assess import ForceAssessment
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import requirements_table
 from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import input_hashes
 from gapkit.scoring import views
 from gapkit.scoring.rule import score
 
@@ -57,13 +61,14 @@ RequirementsSchema = _schema({
     "level_label": _str, "target_label": _str, "applicable": _bool, "not_applicable": _bool,
     "na_justification": _str, "level_source": _str, "credit_from": _str, "score": _num, "gap": _num,
     "gap_points": _num, "action": _str, "owner": _str, "due_date": _date, "evidence_refs": _str, "rationale": _str,
-    "past_due_date": _bool, "past_deadline": _bool, "overdue": _bool, "state": _str, "as_of": _str,
-    "synthetic": _bool,
+    "past_due_date": _bool, "past_deadline": _bool, "overdue": _bool, "state": _str, "previous_level": _num,
+    "previous_label": _str, "as_of": _str, "synthetic": _bool,
 }, unique=["force", "round", "framework", "requirement_id"])
 
 ThemesSchema = _schema({
     "force": _str, "force_name": _str, "round": _str, "framework": _str, "theme": _str, "theme_name": _str,
-    "requirements": _int, "not_applicable": _int, "score": _num, "gap_points": _num, "synthetic": _bool,
+    "requirements": _int, "not_applicable": _int, "score": _num, "gap_points": _num, "previous_score": _num,
+    "synthetic": _bool,
 }, unique=["force", "round", "framework", "theme"])
 
 ActionsSchema = _schema({
@@ -93,9 +98,11 @@ ForcesSchema = _schema({
     "status": pa.Column(str, pa.Check.isin(STATUSES)), "errors": _int, "warnings": _int, "status_detail": _str,
 }, unique=["force", "round"])
 
+InputsSchema = _schema({"force": _str, "round": _str, "file": _str, "sha256": _str}, unique=["force", "round", "file"])
+
 SCHEMAS = {"overall": OverallSchema, "requirements": RequirementsSchema, "themes": ThemesSchema,
            "actions": ActionsSchema, "evidence": EvidenceSchema, "issues": IssuesSchema,
-           "history": HistorySchema, "forces": ForcesSchema}
+           "history": HistorySchema, "forces": ForcesSchema, "inputs": InputsSchema}
 
 
 @dataclass
@@ -110,6 +117,7 @@ class RoundModel:
     issues: pd.DataFrame
     history: pd.DataFrame
     forces: pd.DataFrame
+    inputs: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -179,6 +187,7 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
     overall = overall.merge(views.category_reasons(reqs, overall, config, scales), on=["force", "round", "framework"],
                             how="left")
     overall = views.with_change(overall, previous.overall if previous is not None else None, rcfg.previous)
+    reqs, themes = _with_previous(reqs, scores.themes.assign(**labels), previous)
 
     steps = views.next_steps(reqs, rcfg.as_of)
     history = overall[["force", "force_name", "round", "framework", "score", "category", "rag"]]
@@ -192,5 +201,25 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
                             "errors": errors, "warnings": len(issues) - errors,
                             "status_detail": "; ".join(issues.loc[issues["severity"] == "error", "message"])[:500]}])
     return RoundModel.validated({
-        "overall": overall, "requirements": reqs, "themes": scores.themes.assign(**labels), "actions": steps,
-        "evidence": assessed.suggestions, "issues": issues, "history": history, "forces": forces})
+        "overall": overall, "requirements": reqs, "themes": themes, "actions": steps,
+        "evidence": assessed.suggestions, "issues": issues, "history": history, "forces": forces,
+        "inputs": pd.DataFrame([{"force": assessed.force, "round": str(rcfg.round), "file": name, "sha256": digest}
+                                for name, digest in input_hashes(assessed.inputs, ctx.data_dir).items()],
+                               columns=["force", "round", "file", "sha256"])})
+
+
+def _with_previous(reqs: pd.DataFrame, themes: pd.DataFrame,
+                   previous: RoundModel | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each requirement's level and each theme's score in the previous round (blank where there was none)."""
+    if previous is None:
+        return (reqs.assign(previous_level=float("nan"), previous_label=""),
+                themes.assign(previous_score=float("nan")))
+    key = ["framework", "requirement_id"]
+    before = previous.requirements[key + ["level", "level_label"]].rename(
+        columns={"level": "previous_level", "level_label": "previous_label"})
+    reqs = reqs.merge(before, on=key, how="left")
+    reqs["previous_label"] = reqs["previous_label"].fillna("")
+    tkey = ["framework", "theme"]
+    themes = themes.merge(previous.themes[tkey + ["score"]].rename(columns={"score": "previous_score"}), on=tkey,
+                          how="left")
+    return reqs, themes

@@ -1,0 +1,32 @@
+"""Computing a force's model: assess its inputs and score them, with the previous round's model for change and
+history, read from that round's outputs when a run left them (never re-assessed when it can be read)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gapkit.assess.assess import assess_force
+from gapkit.inputs.context import RoundContext
+from gapkit.scoring.model import RoundModel, build_model
+from gapkit.scoring.store import has_model, read_model
+
+
+def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel | None:
+    """The force's model for the round named `previous` in round.yaml: from OUT/PREVIOUS/FORCE when a run wrote it,
+    else computed from that round's inputs (None when the force had no usable inputs there)."""
+    if not ctx.round.previous:
+        return None
+    stored = Path(out_dir) / ctx.round.previous / force if out_dir else None
+    if stored is not None and has_model(stored):
+        model = read_model(stored)
+        return model if (model.forces["status"] == "ok").all() else None
+    prev_ctx = ctx.for_round(ctx.round.previous)
+    assessed = assess_force(prev_ctx, force)
+    if assessed.failed or not assessed.inputs:
+        return None
+    return build_model(prev_ctx, assessed)
+
+
+def force_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel:
+    """One force's model for the context's round. `out_dir` is a run's output folder (for the previous round)."""
+    return build_model(ctx, assess_force(ctx, force), previous_model(ctx, force, out_dir))
