@@ -17,6 +17,7 @@ from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue, errors_only
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import force_inputs, plan_files, plans_folder, review_file, submission_file
+from gapkit.inputs.plans import PlanCache
 from gapkit.inputs.review import read_review
 from gapkit.inputs.tracker import read_submission
 
@@ -37,7 +38,7 @@ class ForceAssessment:
         return bool(errors_only(self.issues))
 
 
-def assess_force(ctx: RoundContext, force: str) -> ForceAssessment:
+def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = None) -> ForceAssessment:
     """Read one force's submission, plan documents and review, and combine them into its assessment.
 
     Errors in the submission or the review are returned as issues (and mean no rows from that source); plan
@@ -63,7 +64,8 @@ def assess_force(ctx: RoundContext, force: str) -> ForceAssessment:
         if result.ok:
             force_reported = combine_actions(result.actions, ctx.maxima())
     files = plan_files(plans_folder(data_dir, round_id, force))
-    suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id, ctx.settings)
+    suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id, ctx.settings,
+                                                  plan_cache)
     issues += plan_issues
     suggested = as_assessment(suggestions) if files else empty_assessment()
     if sub_path is None and not files and not review_path.exists():

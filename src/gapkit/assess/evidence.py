@@ -19,7 +19,7 @@ from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.textmatch import expand, requirement_index
 from gapkit.core import paths
 from gapkit.core.errors import Issue
-from gapkit.inputs.plans import Passage, read_plan
+from gapkit.inputs.plans import Passage, PlanCache, read_plan
 
 CUES_FILE = paths.CONFIG_DIR / "evidence_cues.yaml"
 # Similarity thresholds, set from the labelled set (docs/evidence.md): a passage below MATCH_THRESHOLD is not
@@ -123,12 +123,13 @@ def _level_word(level: int, framework_id: str, catalogue: Catalogue, settings: S
 
 
 def evidence_for_files(files: list[Path], catalogue: Catalogue, framework_ids: list[str] | None = None,
-                       force: str = "", round_id: str = "",
-                       settings: ScoringConfig | None = None) -> tuple[pd.DataFrame, list[Issue]]:
-    """Suggestions from several plan documents together, and every reading problem."""
+                       force: str = "", round_id: str = "", settings: ScoringConfig | None = None,
+                       cache: PlanCache | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Suggestions from several plan documents together, and every reading problem. With a cache, a document
+    whose bytes were read before is not read again."""
     passages, issues = [], []
     for f in files:
-        plan = read_plan(f)
+        plan = cache.read(f) if cache is not None else read_plan(f)
         passages.extend(plan.passages)
         issues.extend(plan.issues)
     return suggest(passages, catalogue, framework_ids, force, round_id, settings), issues

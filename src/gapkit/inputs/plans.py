@@ -5,6 +5,7 @@ passages; it never stops the run. Which passages bear on which requirement is ga
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
 from gapkit.core.errors import Issue
+from gapkit.core.fileio import sha256, sha256_text, write_text
 
 PLAN_SUFFIXES = {".docx", ".pdf", ".md", ".txt", ".xlsx", ".xlsm"}
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -211,3 +213,41 @@ def read_plan(path: Path) -> PlanText:
             break
         kept.append(passage)
     return PlanText(kept, issues)
+
+
+READER_VERSION = sha256_text(Path(__file__).read_text(encoding="utf-8"))[:16]  # a change to the readers
+
+
+class PlanCache:
+    """Plan documents already read, kept by the SHA-256 of their bytes and the readers' version (the way
+    jupyter-cache keys executed notebooks): a force whose workbook changed does not have its PDFs read again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def read(self, path: Path) -> PlanText:
+        path = Path(path)
+        try:
+            key = f"{sha256(path)}-{READER_VERSION}"
+        except OSError:
+            return read_plan(path)  # read_plan says what is wrong with it
+        entry = self.folder / f"{key}.json"
+        if entry.exists():
+            try:
+                return _from_json(json.loads(entry.read_text(encoding="utf-8")), path)
+            except (ValueError, KeyError, TypeError):
+                pass  # a damaged entry is read again and replaced
+        plan = read_plan(path)
+        write_text(entry, json.dumps(_to_json(plan)))
+        return plan
+
+
+def _to_json(plan: PlanText) -> dict:
+    return {"passages": [[p.location, p.heading, p.text] for p in plan.passages],
+            "issues": [[i.where, i.message, i.fix, i.severity] for i in plan.issues]}
+
+
+def _from_json(data: dict, path: Path) -> PlanText:
+    """The cached reading, told of the file's current name (the same bytes may come under another name)."""
+    return PlanText([Passage(str(path), loc, heading, text) for loc, heading, text in data["passages"]],
+                    [Issue(str(path), where, message, fix, severity) for where, message, fix, severity in data["issues"]])

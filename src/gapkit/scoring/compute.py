@@ -7,8 +7,14 @@ from pathlib import Path
 
 from gapkit.assess.assess import assess_force
 from gapkit.inputs.context import RoundContext
+from gapkit.inputs.plans import PlanCache
 from gapkit.scoring.model import RoundModel, build_model
 from gapkit.scoring.store import has_model, read_model
+
+
+def plan_cache(out_dir: Path | None) -> PlanCache | None:
+    """A run keeps the plan documents it has read in OUT/.cache/plans."""
+    return PlanCache(Path(out_dir) / ".cache" / "plans") if out_dir else None
 
 
 def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel | None:
@@ -21,7 +27,7 @@ def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -
         model = read_model(stored)
         return model if (model.forces["status"] == "ok").all() else None
     prev_ctx = ctx.for_round(ctx.round.previous)
-    assessed = assess_force(prev_ctx, force)
+    assessed = assess_force(prev_ctx, force, plan_cache(out_dir))
     if assessed.failed or not assessed.inputs:
         return None
     return build_model(prev_ctx, assessed)
@@ -29,4 +35,4 @@ def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -
 
 def force_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel:
     """One force's model for the context's round. `out_dir` is a run's output folder (for the previous round)."""
-    return build_model(ctx, assess_force(ctx, force), previous_model(ctx, force, out_dir))
+    return build_model(ctx, assess_force(ctx, force, plan_cache(out_dir)), previous_model(ctx, force, out_dir))
