@@ -9,6 +9,8 @@ import yaml
 
 from gapkit.core.errors import GapkitError
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML was built with it
+
 
 def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Return (data, node tree). A syntax error becomes a GapkitError naming the line."""
@@ -19,9 +21,10 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise GapkitError.one(path, "", "file not found", "check the path") from None
     except UnicodeDecodeError as exc:
         raise GapkitError.one(path, f"byte {exc.start}", "not UTF-8 text", "save the file as UTF-8") from None
+    node = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=FAST_LOADER)  # parsed once; the data is built from the same nodes
+        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -17,7 +17,8 @@ from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Note, Panel, RoundLa
 from gapkit.scoring import views
 from gapkit.scoring.compute import force_model
 from gapkit.scoring.model import RoundModel, concat
-from gapkit.scoring.store import has_model, read_model
+from gapkit.scoring.files import has_model
+from gapkit.scoring.store import read_model
 
 
 @dataclass

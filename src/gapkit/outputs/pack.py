@@ -27,7 +27,8 @@ from gapkit.outputs import charts
 from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, RoundLabels
 from gapkit.scoring import views
 from gapkit.scoring.model import RoundModel
-from gapkit.scoring.store import has_model, read_model
+from gapkit.scoring.files import has_model
+from gapkit.scoring.store import read_model
 
 
 @dataclass

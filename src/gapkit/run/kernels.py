@@ -29,8 +29,8 @@ from papermill.engines import Engine, papermill_engines
 from traitlets import default
 
 from gapkit.core.fileio import write_text
+from gapkit.run import CELL_TIMEOUT
 
-CELL_TIMEOUT = 600
 START_TIMEOUT = 120
 MAX_NOTEBOOKS_PER_KERNEL = 50
 WARM_ENGINE = "gapkit-warm"

@@ -25,7 +25,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
 from gapkit.catalogue.forces import lookup
@@ -33,12 +32,12 @@ from gapkit.core import paths
 from gapkit.core.errors import GapkitError
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces, list_rounds
-from gapkit.outputs.pack import build_pack
-from gapkit.run.kernels import CELL_TIMEOUT, execute_fresh, execute_warm, export_html
+from gapkit.run import CELL_TIMEOUT
 from gapkit.run.provenance import code_fingerprint, force_fingerprint, hash_files, previous_status, write_run_json
-from gapkit.scoring.compute import force_model
-from gapkit.scoring.model import RoundModel, concat
-from gapkit.scoring.store import FILES, has_model, read_model, write_model
+from gapkit.scoring.files import has_model, model_files
+
+# Jupyter, the scoring model (pandas, pandera), the readers and the pack are imported by the functions that do that
+# work: a run with nothing to do needs none of them and finishes in about a second.
 
 FINGERPRINT = ".fingerprint"
 Executor = Callable[[Path, Path, dict, int], None]  # (notebook, executed notebook, parameters, cell timeout)
@@ -54,13 +53,17 @@ class Job:
     out_round: str
     fingerprint: str
     timeout: int = CELL_TIMEOUT
-    executor: Executor = execute_warm
+    executor: Executor | None = None  # default: this worker's warm kernel
     svg: bool = False
 
 
 def run_force(job: Job) -> dict:
     """Compute one force's model, render its notebook from it into a temporary folder, export HTML, then swap the
     folder into place."""
+    from gapkit.run.kernels import execute_warm, export_html  # noqa: PLC0415  (start-up time: see the note on imports)
+    from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above)
+    from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
+
     started = time.monotonic()
     out_round = Path(job.out_round)
     final = out_round / job.force
@@ -69,7 +72,7 @@ def run_force(job: Job) -> dict:
         ctx = RoundContext.load(job.data_dir, job.round)
         write_model(force_model(ctx, job.force, out_round.parent), work)
         executed = work / f"{job.force}.ipynb"
-        job.executor(paths.FORCE_NOTEBOOK, executed, {
+        (job.executor or execute_warm)(paths.FORCE_NOTEBOOK, executed, {
             "force": job.force, "round_id": job.round, "data_dir": job.data_dir, "out_dir": str(work),
             "model_dir": str(work), "svg": job.svg}, job.timeout)
         export_html(executed, work / f"{job.force}.html")
@@ -160,6 +163,9 @@ class RoundResult:
 
 def collect(out_round: Path, results: list[dict]) -> None:
     """The round's model from the forces' own models; a force whose notebook failed keeps its status row."""
+    from gapkit.scoring.model import concat  # noqa: PLC0415  (start-up time: see the note on imports)
+    from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
+
     models = []
     for result in sorted(results, key=lambda r: r["force"]):
         folder = out_round / result["force"]
@@ -174,8 +180,12 @@ def collect(out_round: Path, results: list[dict]) -> None:
     write_model(concat(models), out_round)
 
 
-def _failed_model(round_id: str, result: dict) -> RoundModel:
+def _failed_model(round_id: str, result: dict):
     """A status row for a force that has no report at all (its first run failed)."""
+    import pandas as pd  # noqa: PLC0415  (start-up time: see the note on imports)
+
+    from gapkit.scoring.model import RoundModel  # noqa: PLC0415  (start-up time, as above)
+
     forces = pd.DataFrame([{"force": result["force"], "force_name": result["force"], "region": "",
                             "round": round_id, "status": result["status"], "errors": len(result.get("errors", [])),
                             "warnings": 0, "status_detail": "; ".join(result.get("errors", []))[:500]}])
@@ -192,7 +202,9 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
     `svg` writes every chart as SVG beside its PNG."""
     data_dir = Path(data_dir or paths.DEMO_DIR).resolve()
     out_dir = Path(out_dir or paths.REPORTS_DIR).resolve()
-    executor = executor or (execute_fresh if fresh_kernels else execute_warm)
+    if executor is None and fresh_kernels:
+        from gapkit.run.kernels import execute_fresh  # noqa: PLC0415  (start-up time: see the note on imports)
+        executor = execute_fresh
     rounds = rounds or list_rounds(data_dir)
     if not rounds:
         raise GapkitError.one(data_dir, "", "no rounds found (rounds/ROUND/round.yaml)", "see docs/dataset.md")
@@ -232,7 +244,7 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
              if f not in selected and (out_round / f).exists()]
     if jobs or not has_model(out_round):
         collect(out_round, done)
-    model_print = hash_files([out_round / f for f in FILES.values()]) + code
+    model_print = hash_files(model_files(out_round)) + code
     job = NationalJob(str(data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
     national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) else \
         pool.map(run_national, [job], "national overview", False)[0]
@@ -252,6 +264,8 @@ def make_pack(ctx: RoundContext, out_dir: Path, model_print: str, rerun: bool = 
     marker = out_dir / ctx.round.round / PACK_FINGERPRINT
     if not rerun and marker.exists() and marker.read_text() == model_print:
         return {"pack_skipped": True}
+    from gapkit.outputs.pack import build_pack  # noqa: PLC0415  (start-up time: see the note on imports)
+
     try:
         written = build_pack(out_dir, ctx.round.round, ctx.data_dir)
     except Exception as exc:  # the pack never stops the run; the note says why
@@ -267,7 +281,7 @@ class NationalJob:
     out_dir: str
     fingerprint: str  # of the round model and the code
     timeout: int = CELL_TIMEOUT
-    executor: Executor = execute_warm
+    executor: Executor | None = None  # default: this worker's warm kernel
     svg: bool = False
 
 
@@ -279,6 +293,8 @@ def national_is_current(job: NationalJob) -> bool:
 
 def run_national(job: NationalJob) -> dict:
     """Run the national notebook on the round model into a temporary folder, export HTML, swap it into place."""
+    from gapkit.run.kernels import execute_warm, export_html  # noqa: PLC0415  (start-up time: see the note on imports)
+
     out_dir = Path(job.out_dir)
     folder = out_dir / job.round / "national"
     started = time.monotonic()
@@ -287,7 +303,7 @@ def run_national(job: NationalJob) -> dict:
         executed = work / "national_overview.ipynb"
         params = {"round_id": job.round, "data_dir": job.data_dir, "out_dir": job.out_dir,
                   "charts_dir": str(work / "charts"), "svg": job.svg}
-        job.executor(paths.NATIONAL_NOTEBOOK, executed, params, job.timeout)
+        (job.executor or execute_warm)(paths.NATIONAL_NOTEBOOK, executed, params, job.timeout)
         export_html(executed, work / "national_overview.html")
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, folder)

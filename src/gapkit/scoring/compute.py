@@ -9,7 +9,8 @@ from gapkit.assess.assess import assess_force
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.plans import PlanCache
 from gapkit.scoring.model import RoundModel, build_model
-from gapkit.scoring.store import has_model, read_model
+from gapkit.scoring.files import has_model
+from gapkit.scoring.store import read_model
 
 
 def plan_cache(out_dir: Path | None) -> PlanCache | None:

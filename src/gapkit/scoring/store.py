@@ -12,10 +12,9 @@ import pandas as pd
 from gapkit.core.cells import read_csv, safe_frame
 from gapkit.core.errors import GapkitError
 from gapkit.core.fileio import atomic_path
+from gapkit.scoring.files import FILES
 from gapkit.scoring.model import SCHEMAS, RoundModel, is_text
 
-FILES = {"overall": "summary.csv", "requirements": "scores.csv", "themes": "themes.csv", "actions": "actions.csv",
-         "evidence": "evidence.csv", "issues": "issues.csv", "history": "history.csv", "forces": "forces.csv", "inputs": "inputs.csv"}
 DATE_COLUMNS = ("due_date", "deadline")
 
 
@@ -28,10 +27,6 @@ def write_model(model: RoundModel, folder: Path) -> list[Path]:
             safe_frame(frame).to_csv(tmp, index=False)
         written.append(target)
     return written
-
-
-def has_model(folder: Path) -> bool:
-    return all((Path(folder) / f).exists() for f in FILES.values())
 
 
 def read_model(folder: Path, validate: bool = True) -> RoundModel:
