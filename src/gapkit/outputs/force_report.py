@@ -128,6 +128,45 @@ def gap_table(rep: ForceReport) -> Panel:
     return Panel("Largest gaps", [fig, note, table if not table.empty else Note("No gaps to target.")])
 
 
+def _date(series: pd.Series) -> pd.Series:
+    """Dates as a person writes them; blank where there is none (never NaT)."""
+    return series.map(lambda d: f"{d:%d %b %Y}" if pd.notna(d) else "")
+
+
+def next_steps(rep: ForceReport) -> Panel:
+    """Every open item of the focus framework, then the others: its action, owner, due date and state, and the
+    points closing its gap would add to its framework's score."""
+    steps = rep.model.actions.assign(other=lambda d: d["framework"] != rep.round.focus).sort_values(
+        ["other", "framework", "gap_points", "order"], ascending=[True, True, False, True])
+    table = pd.DataFrame({
+        "Framework": steps["framework"].map(rep.framework_name), "Ref": steps["requirement_id"],
+        "Requirement": steps["statement"], "Level now": steps["level_label"], "Target": steps["target_label"],
+        "Points to gain": steps["gap_points"].round(1), "Action": steps["action"], "Owner": steps["owner"],
+        "Due date": _date(steps["due_date"]), "State": steps["state"],
+    })
+    note = Note(f"{len(table)} open item(s): not yet in place. The {rep.framework_name(rep.round.focus)} comes "
+                "first; within each framework the largest gain first. State is as of "
+                f"{rep.round.as_of}: overdue, due within 90 days, or open.")
+    return Panel("Next steps", [note, table if not table.empty else Note("Nothing open: every applicable "
+                                                                         "requirement is in place.")])
+
+
+def requirements_table(rep: ForceReport) -> Panel:
+    """Every requirement of the round's frameworks: level, target, where the level came from, evidence and plan."""
+    reqs = rep.model.requirements
+    table = pd.DataFrame({
+        "Framework": reqs["framework"].map(rep.framework_name), "Ref": reqs["requirement_id"],
+        "Key": reqs["key"].map({True: "key", False: ""}), "Requirement": reqs["statement"],
+        "Level": reqs["level_label"], "Target": reqs["target_label"], "Level from": reqs["level_source"],
+        "Evidence": reqs["evidence_refs"].str.slice(0, 300), "Owner": reqs["owner"],
+        "Due date": _date(reqs["due_date"]), "Overdue": reqs["overdue"].map({True: "overdue", False: ""}),
+    })
+    return Panel("Every requirement", [Note("Key elements decide a framework's category. Level from: inspector, "
+                                            "force-reported (the force's action plan), auto-suggested (gapkit's "
+                                            "reading of the plan documents) or not-assessed (no information)."),
+                                       table])
+
+
 def action_health(rep: ForceReport) -> Panel:
     """Owners, due dates and overdue items in the force's action plan."""
     reqs = rep.model.requirements
