@@ -24,8 +24,9 @@ def remember() -> None:
                   rc=copy.deepcopy(dict(matplotlib.rcParams)))
 
 
-def reset() -> None:
-    """Between notebooks: the state remember() saw, with every user variable and figure gone."""
+def reset(cwd: str | None = None) -> None:
+    """Between notebooks: the state remember() saw, with every user variable and figure gone; the working
+    directory is `cwd` when given (the folder the notebook is run in)."""
     shell = get_ipython()
     if shell is not None:
         shell.reset(new_session=False)
@@ -34,7 +35,7 @@ def reset() -> None:
         warnings.simplefilter("ignore")
         matplotlib.rcParams.clear()
         matplotlib.rcParams.update(_START["rc"])
-    os.chdir(_START["cwd"])
+    os.chdir(cwd or _START["cwd"])
     os.environ.clear()
     os.environ.update(_START["environ"])
     sys.path[:] = _START["path"]

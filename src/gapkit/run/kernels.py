@@ -38,7 +38,7 @@ WARM_ENGINE = "gapkit-warm"
 # is left in the namespace it has just cleared).
 WARM_UP = ("import gapkit.outputs.force_report, gapkit.outputs.national, gapkit.run.kernel_reset\n"
            "gapkit.run.kernel_reset.remember()")
-RESET = "__import__('gapkit.run.kernel_reset', fromlist=['reset']).reset()"
+RESET = "__import__('gapkit.run.kernel_reset', fromlist=['reset']).reset({cwd!r})"
 log = logging.getLogger("gapkit.kernels")
 
 
@@ -69,16 +69,16 @@ class WarmKernel:
         self.notebooks = 0
         self.started = 0  # kernels started so far (tests read it)
 
-    def lend(self, start_timeout: int) -> IPCKernelManager:
-        """A live kernel with a clean namespace, started (and warmed up) if there is none or it is used up."""
+    def lend(self, start_timeout: int, cwd: str | None = None) -> IPCKernelManager:
+        """A live kernel with a clean namespace working in `cwd`, started (and warmed up) if there is none or it
+        is used up."""
         if self.km is not None and (self.notebooks >= self.max_notebooks or not run_sync(self.km.is_alive)()):
             self.retire()
         if self.km is None:
             self.km = IPCKernelManager(kernel_name="python3")
             self._run(WARM_UP, start_timeout)
             self.started += 1
-        else:
-            self._run(RESET, start_timeout)
+        self._run(RESET.format(cwd=cwd), start_timeout)
         return self.km
 
     def returned(self, failed: bool) -> None:
@@ -133,7 +133,7 @@ class WarmEngine(Engine):
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=START_TIMEOUT, execution_timeout=None, **kwargs):
         kernel = warm_kernel()
-        km = kernel.lend(start_timeout)
+        km = kernel.lend(start_timeout, os.getcwd())  # papermill has moved into the notebook's folder, if asked
         client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=execution_timeout,
                                          startup_timeout=start_timeout, log=log, log_output=log_output,
                                          stdout_file=stdout_file, stderr_file=stderr_file)
@@ -164,6 +164,7 @@ def _renumber(nb):
 
 
 def _execute(template: Path, output: Path, parameters: dict, timeout: int, engine: str | None) -> None:
+    """papermill in this process's working directory (the kernel works there too)."""
     declared = set(pm.inspect_notebook(str(template)))
     unknown = set(parameters) - declared
     if unknown:  # papermill only warns about these; a typo must not pass silently
@@ -171,7 +172,7 @@ def _execute(template: Path, output: Path, parameters: dict, timeout: int, engin
     pm.execute_notebook(str(template), str(output), parameters=parameters, kernel_name="python3",
                         engine_name=engine, progress_bar=False, log_output=False,
                         request_save_on_cell_execute=False, start_timeout=START_TIMEOUT,
-                        execution_timeout=timeout, kernel_manager_class=IPCKernelManager)
+                        execution_timeout=timeout, kernel_manager_class=IPCKernelManager, cwd=os.getcwd())
 
 
 def execute_warm(template: Path, output: Path, parameters: dict, timeout: int = CELL_TIMEOUT) -> None:
@@ -189,14 +190,15 @@ execute_notebook = execute_warm
 _EXPORTER: HTMLExporter | None = None
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """HTML without code cells or prompts, and with no scripts fetched from the internet. One exporter per
-    process, so its templates are compiled once."""
+def export_html(notebook: Path, target: Path, title: str | None = None) -> Path:
+    """HTML without code cells or prompts, titled `title`, and with no scripts fetched from the internet. One
+    exporter per process, so its templates are compiled once."""
     global _EXPORTER
     if _EXPORTER is None:
         _EXPORTER = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                                  exclude_output_prompt=True)
-    body, _ = _EXPORTER.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    resources = {"metadata": {"name": title or Path(notebook).stem}}
+    body, _ = _EXPORTER.from_notebook_node(nbformat.read(str(notebook), as_version=4), resources=resources)
     return write_text(target, strip_remote_scripts(body))
 
 
@@ -204,3 +206,18 @@ def strip_remote_scripts(html_text: str) -> str:
     """Remove <script src="http..."> tags (MathJax, require.js): the reports need no network."""
     html_text = re.sub(r"<script[^>]*src=\"https?://[^\"]*\"[^>]*>\s*</script>", "", html_text)
     return re.sub(r"<script[^>]*>[^<]*MathJax[^<]*</script>", "", html_text, flags=re.S)
+
+
+def tidy_executed(notebook: Path, heading: str, template_name: str) -> None:
+    """An executed notebook that names its force and round in its first heading and records no path of the
+    machine that ran it (papermill notes its input and output paths)."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is not None:
+        lines = first.source.splitlines()
+        first.source = "\n".join([f"# {heading}"] + lines[1:] if lines and lines[0].startswith("# ") else
+                                 [f"# {heading}", ""] + lines)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = template_name
+    meta["output_path"] = Path(notebook).name
+    nbformat.write(nb, str(notebook))

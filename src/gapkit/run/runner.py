@@ -15,6 +15,7 @@ notebook and the board pack, and write the round model (gapkit.scoring.store) an
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import shutil
@@ -60,7 +61,7 @@ class Job:
 def run_force(job: Job) -> dict:
     """Compute one force's model, render its notebook from it into a temporary folder, export HTML, then swap the
     folder into place."""
-    from gapkit.run.kernels import execute_warm, export_html  # noqa: PLC0415  (start-up time: see the note on imports)
+    from gapkit.run.kernels import execute_warm, export_html, tidy_executed  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
@@ -72,11 +73,16 @@ def run_force(job: Job) -> dict:
         ctx = RoundContext.load(job.data_dir, job.round)
         write_model(force_model(ctx, job.force, out_round.parent), work)
         executed = work / f"{job.force}.ipynb"
-        (job.executor or execute_warm)(paths.FORCE_NOTEBOOK, executed, {
-            "force": job.force, "round_id": job.round, "data_dir": job.data_dir, "out_dir": str(work),
-            "model_dir": str(work), "svg": job.svg}, job.timeout)
-        export_html(executed, work / f"{job.force}.html")
+        # run in the force's folder with paths relative to it, so the executed notebook opens and re-runs where
+        # it ends up (the folder keeps its depth when it is swapped into place)
+        with contextlib.chdir(work):
+            (job.executor or execute_warm)(paths.FORCE_NOTEBOOK, executed, {
+                "force": job.force, "round_id": job.round, "data_dir": os.path.relpath(job.data_dir, work),
+                "out_dir": ".", "model_dir": ".", "svg": job.svg}, job.timeout)
         status = read_model(work).forces.iloc[0]
+        title = f"{status['force_name']}: {ctx.round.title}"
+        tidy_executed(executed, title, paths.FORCE_NOTEBOOK.name)
+        export_html(executed, work / f"{job.force}.html", title)
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, final)
         return {"force": job.force, "status": status["status"], "seconds": round(time.monotonic() - started, 2),
@@ -293,7 +299,7 @@ def national_is_current(job: NationalJob) -> bool:
 
 def run_national(job: NationalJob) -> dict:
     """Run the national notebook on the round model into a temporary folder, export HTML, swap it into place."""
-    from gapkit.run.kernels import execute_warm, export_html  # noqa: PLC0415  (start-up time: see the note on imports)
+    from gapkit.run.kernels import execute_warm, export_html, tidy_executed  # noqa: PLC0415  (start-up time: see the note on imports)
 
     out_dir = Path(job.out_dir)
     folder = out_dir / job.round / "national"
@@ -301,10 +307,13 @@ def run_national(job: NationalJob) -> dict:
     work = Path(tempfile.mkdtemp(prefix=".work-national-", dir=out_dir / job.round))
     try:
         executed = work / "national_overview.ipynb"
-        params = {"round_id": job.round, "data_dir": job.data_dir, "out_dir": job.out_dir,
-                  "charts_dir": str(work / "charts"), "svg": job.svg}
-        (job.executor or execute_warm)(paths.NATIONAL_NOTEBOOK, executed, params, job.timeout)
-        export_html(executed, work / "national_overview.html")
+        params = {"round_id": job.round, "data_dir": os.path.relpath(job.data_dir, work),
+                  "out_dir": os.path.relpath(out_dir, work), "charts_dir": "charts", "svg": job.svg}
+        with contextlib.chdir(work):  # relative paths, as for a force
+            (job.executor or execute_warm)(paths.NATIONAL_NOTEBOOK, executed, params, job.timeout)
+        title = f"National overview: {RoundContext.load(job.data_dir, job.round).round.title}"
+        tidy_executed(executed, title, paths.NATIONAL_NOTEBOOK.name)
+        export_html(executed, work / "national_overview.html", title)
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, folder)
         return {"status": "ok", "seconds": round(time.monotonic() - started, 2)}
