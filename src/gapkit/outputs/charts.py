@@ -182,24 +182,24 @@ def category_distribution(counts: pd.DataFrame, title: str, marking: str, source
     return stamp(fig, marking, source)
 
 
-def region_scores(summary: pd.DataFrame, title: str, marking: str, source: str) -> Figure:
-    data = summary.groupby("region", as_index=False)["score"].mean().sort_values("score")
+def region_scores(regions: pd.DataFrame, title: str, marking: str, source: str) -> Figure:
+    """Mean score per region (views.region_scores), the highest at the top."""
+    data = regions.iloc[::-1]
     fig = _new(7, 0.4 * len(data) + 1.8)
     ax = fig.add_subplot()
-    ax.barh(data["region"], data["score"], color=OKABE_ITO["blue"])
+    ax.barh(data["region"], data["mean_score"], color=OKABE_ITO["blue"])
     ax.set_xlim(0, 100)
     ax.set_xlabel("Mean overall score of the region's forces")
     _title(ax, title)
     return stamp(fig, marking, source)
 
 
-def theme_shortfall(themes: pd.DataFrame, title: str, marking: str, source: str, threshold: float = 75) -> Figure:
-    """Share of forces below the threshold in each theme."""
-    data = themes.dropna(subset=["score"]).assign(short=lambda d: d["score"] < threshold)
-    share = data.groupby("theme_name")["short"].mean().mul(100).sort_values()
-    fig = _new(7, 0.45 * len(share) + 1.8)
+def theme_shortfall(shortfall: pd.DataFrame, title: str, marking: str, source: str, threshold: float) -> Figure:
+    """Share of forces below the threshold in each theme (views.theme_shortfall), the largest at the top."""
+    data = shortfall.iloc[::-1]
+    fig = _new(7, 0.45 * len(data) + 1.8)
     ax = fig.add_subplot()
-    ax.barh([_wrap(t) for t in share.index], share.values, color=OKABE_ITO["vermillion"])
+    ax.barh([_wrap(t) for t in data["theme_name"]], data["share_below"], color=OKABE_ITO["vermillion"])
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"Forces scoring below {threshold:.0f} in the theme (%)")
     _title(ax, title)

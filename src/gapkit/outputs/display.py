@@ -69,6 +69,30 @@ class Chart:
         return written
 
 
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links to another report (relative address)."""
+
+    text: str
+    href: str
+
+    def html(self) -> str:
+        return f"<a href='{html.escape(self.href, quote=True)}'>{html.escape(self.text)}</a>"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """A table with every text escaped; Link cells become links."""
+    cells = frame.to_numpy().ravel() if len(frame) else []
+    if not any(isinstance(v, Link) for v in cells):
+        return frame.to_html(index=False, escape=True, na_rep="", border=0, classes="gapkit-table")
+    safe = frame.map(lambda v: v.html() if isinstance(v, Link) else html.escape(v) if isinstance(v, str) else v)
+    safe.columns = [html.escape(str(c)) for c in frame.columns]
+    return safe.to_html(index=False, escape=False, na_rep="", border=0, classes="gapkit-table")
+
+
 @dataclass
 class Panel:
     """A notebook section's output: headings, notes, tables and charts, shown as HTML."""
@@ -84,7 +108,7 @@ class Panel:
             if isinstance(item, Chart):
                 parts.append(item.html())
             elif isinstance(item, pd.DataFrame):
-                parts.append(item.to_html(index=False, escape=True, na_rep="", border=0, classes="gapkit-table"))
+                parts.append(table_html(item))
             elif isinstance(item, Note):
                 style = NOTE_STYLES.get(item.kind, "")
                 parts.append(f"<p class='gapkit-{item.kind}' style='{style}'>{html.escape(item.text)}</p>")

@@ -13,7 +13,7 @@ from gapkit import __version__
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Note, Panel, RoundLabels
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels
 from gapkit.scoring import views
 from gapkit.scoring.compute import force_model
 from gapkit.scoring.model import RoundModel, concat
@@ -27,6 +27,7 @@ class Overview(RoundLabels):
     model: RoundModel       # every force of the round, whatever its status
     charts_dir: Path | None
     svg: bool = False  # also write each chart as SVG
+    reports_dir: Path | None = None  # the run's round folder, with a folder per force
 
     @property
     def included(self) -> RoundModel:
@@ -44,6 +45,12 @@ class Overview(RoundLabels):
         """Headline scores of this and earlier rounds, of the included forces."""
         hist = self.included.history
         return hist[hist["framework"] == self.round.headline_framework].drop_duplicates(["force", "round"])
+
+    def report_link(self, force: str, name: str) -> Link | str:
+        """The force's name, linked to its report when the run wrote one beside this overview."""
+        if self.reports_dir is not None and (self.reports_dir / force / f"{force}.html").exists():
+            return Link(name, f"../{force}/{force}.html")
+        return name
 
     def save(self, fig: Figure, name: str) -> Chart:
         """The chart drawn once, written to the charts folder (PNG; SVG too when asked) and shown from the same
@@ -65,7 +72,8 @@ def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path
     ctx = RoundContext.load(data_dir, round_id)
     folder = Path(out_dir) / round_id if out_dir else None
     model = read_model(folder) if folder is not None and has_model(folder) else score_round_here(ctx)
-    return Overview(ctx, model, Path(charts_dir) if charts_dir else None, svg)
+    return Overview(ctx, model, Path(charts_dir) if charts_dir else None, svg,
+                    folder if folder is not None and has_model(folder) else None)
 
 
 def _headline_name(ov: Overview) -> str:
@@ -76,8 +84,9 @@ def league_table(ov: Overview) -> Panel:
     items: list = [Note(SYNTHETIC_BANNER, "banner")] if ov.round.synthetic else []
     fig = ov.save(charts.league(ov.summary, f"Overall score by force: {_headline_name(ov)}", ov.marking, ov.source),
                   "league")
-    table = ov.summary.sort_values("score", ascending=False)
-    items += [fig, pd.DataFrame({"Force": table["force_name"], "Region": table["region"],
+    table = ov.summary.sort_values(["score", "force_name"], ascending=[False, True])
+    items += [fig, pd.DataFrame({"Force": [ov.report_link(r.force, r.force_name) for r in table.itertuples()],
+                                 "Region": table["region"],
                                  "Score": table["score"].round(1), "Category": table["category"],
                                  "RAG": table["rag"], "Overdue items (all frameworks)": table["force_overdue_items"]})]
     problems = ov.model.forces[ov.model.forces["status"] != "ok"]
@@ -106,26 +115,35 @@ def heatmap(ov: Overview) -> Panel:
 
 
 def regions(ov: Overview) -> Panel:
-    fig = ov.save(charts.region_scores(ov.summary, f"Mean score by region: {_headline_name(ov)}", ov.marking,
+    table = views.region_scores(ov.summary)
+    fig = ov.save(charts.region_scores(table, f"Mean score by region: {_headline_name(ov)}", ov.marking,
                                        ov.source), "regions")
-    table = ov.summary.groupby("region", as_index=False).agg(forces=("force", "count"), mean_score=("score", "mean"))
-    return Panel("Scores by region", [fig, table.round(1)])
+    shown = pd.DataFrame({"Region": table["region"], "Forces": table["forces"],
+                          "Mean score": table["mean_score"].round(1)})
+    return Panel("Scores by region", [fig, shown])
 
 
 def shortfall(ov: Overview) -> Panel:
     fid = ov.round.focus
     themes = ov.included.themes[ov.included.themes["framework"] == fid]
-    fig = ov.save(charts.theme_shortfall(themes, f"Where forces fall short: {ov.catalogue.get(fid).short_title}",
-                                         ov.marking, ov.source), "shortfall")
-    table = themes.groupby("theme_name", as_index=False)["score"].agg(["mean", "min", "max"]).round(1)
-    return Panel("Themes where most forces fall short", [fig, table])
+    threshold = ov.config.rag[0].min_score  # below the green band
+    table = views.theme_shortfall(themes, threshold)
+    fig = ov.save(charts.theme_shortfall(table, f"Where forces fall short: {ov.catalogue.get(fid).short_title}",
+                                         ov.marking, ov.source, threshold), "shortfall")
+    shown = pd.DataFrame({"Theme": table["theme_name"],
+                          f"Forces below {threshold:.0f} (%)": table["share_below"].round(0).astype(int),
+                          "Mean score": table["mean"].round(1), "Lowest": table["lowest"].round(1),
+                          "Highest": table["highest"].round(1)})
+    return Panel("Themes where most forces fall short", [fig, shown])
 
 
 def trend(ov: Overview) -> Panel:
     fig = ov.save(charts.trend(ov.history, f"Trend across rounds: {_headline_name(ov)}", ov.marking, ov.source),
                   "trend")
-    table = ov.history.groupby("round", as_index=False)["score"].agg(["count", "mean", "min", "max"]).round(1)
-    return Panel("Trend across rounds", [fig, table])
+    table = views.round_trend(ov.history)
+    shown = pd.DataFrame({"Round": table["round"], "Forces": table["count"], "Mean score": table["mean"].round(1),
+                          "Lowest": table["min"].round(1), "Highest": table["max"].round(1)})
+    return Panel("Trend across rounds", [fig, shown])
 
 
 def provenance(ov: Overview) -> Panel:

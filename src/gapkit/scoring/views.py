@@ -120,3 +120,25 @@ def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: 
         out.append({"force": row.force, "round": row.round, "framework": row.framework,
                     "key_elements": ", ".join(mine["requirement_id"]), "category_reason": reason})
     return pd.DataFrame(out, columns=["force", "round", "framework", "key_elements", "category_reason"])
+
+
+def region_scores(overall: pd.DataFrame) -> pd.DataFrame:
+    """Per region: forces and their mean score, highest first."""
+    out = overall.groupby("region", as_index=False).agg(forces=("force", "count"), mean_score=("score", "mean"))
+    return out.sort_values(["mean_score", "region"], ascending=[False, True]).reset_index(drop=True)
+
+
+def theme_shortfall(themes: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per theme: the share of forces scoring below `threshold` (%) and the spread of scores, largest share first."""
+    data = themes.dropna(subset=["score"]).assign(short=lambda d: d["score"] < threshold)
+    out = data.groupby("theme_name", as_index=False).agg(share_below=("short", "mean"), mean=("score", "mean"),
+                                                         lowest=("score", "min"), highest=("score", "max"),
+                                                         forces=("force", "nunique"))
+    out["share_below"] = 100 * out["share_below"]
+    return out.sort_values(["share_below", "theme_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def round_trend(history: pd.DataFrame) -> pd.DataFrame:
+    """Per round: forces scored, mean, lowest and highest score, oldest first."""
+    out = history.groupby("round", as_index=False)["score"].agg(["count", "mean", "min", "max"])
+    return out.sort_values("round").reset_index(drop=True)
