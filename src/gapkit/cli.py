@@ -120,7 +120,13 @@ def evidence(plans: tuple[Path, ...], framework_ids: tuple[str, ...], as_json: b
     if as_json:
         click.echo(json.dumps({"suggestions": suggestions.to_dict("records"),
                                "issues": [vars(i) for i in issues]}, indent=2, default=str))
-        return
+    else:
+        _print_suggestions(suggestions, show_all)
+    if any(i.severity == "error" for i in issues):
+        sys.exit(EXIT_INPUT)
+
+
+def _print_suggestions(suggestions, show_all: bool) -> None:
     shown = suggestions if show_all else suggestions[suggestions["similarity"] > 0]
     for row in shown.itertuples():
         click.echo(f"{row.framework}:{row.requirement_id}  level {int(row.level)}  "
@@ -174,22 +180,30 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, fresh_kernel
     out = Path(out_dir or paths.REPORTS_DIR).resolve()
     failed = False
     for result in results:
-        ran = sum(not f.get("skipped") for f in result.forces)
-        kept = sum(bool(f.get("not_selected")) for f in result.forces)
-        click.echo(f"round {result.round}: {len(result.forces)} forces ({ran} run, "
-                   f"{len(result.forces) - ran - kept} unchanged{f', {kept} kept from earlier runs' if kept else ''}), "
-                   f"national overview {result.national.get('status')}"
-                   f"{' (unchanged)' if result.national.get('skipped') else ''} -> {out / result.round}")
-        for f in result.failed:
-            failed = True
-            click.echo(f"  FAILED {f['force']} ({f['status']}): {'; '.join(f['errors'])[:600]}", err=True)
-        if result.national.get("status") != "ok":
-            failed = True
-            click.echo(f"  FAILED national overview: {result.national.get('error')}", err=True)
-        if result.national.get("pack_error"):
-            click.echo(f"  board pack not made: {result.national['pack_error']}", err=True)
+        click.echo(f"\nround {result.round} -> {out / result.round}")
+        for f in result.forces:
+            how = "kept from an earlier run" if f.get("not_selected") else "unchanged" if f.get("skipped") else \
+                f"run in {f.get('seconds', 0):.1f} s"
+            click.echo(f"  {f['force']:28s} {f['status']:13s} {how}")
+            for error in f.get("errors", []):
+                click.echo(f"      {error}", err=True)
+        national = result.national
+        click.echo(f"  national overview: {national.get('status')}{' (unchanged)' if national.get('skipped') else ''}")
+        if national.get("status") != "ok":
+            click.echo(f"      {national.get('error')}", err=True)
+        if national.get("pack_error"):
+            click.echo(f"  board pack not made: {national['pack_error']}", err=True)
+        elif national.get("pack_skipped"):
+            click.echo("  board pack: unchanged")
+        elif "pack" in national:
+            click.echo(f"  board pack: {', '.join(Path(p).name for p in national['pack'])}")
+            if not any(str(p).endswith(".pdf") for p in national["pack"]):
+                click.echo("  board pack PDF not made: it needs WeasyPrint. Install it with: "
+                           "python -m pip install -e '.[pdf]'", err=True)
+        failed = failed or bool(result.failed) or national.get("status") != "ok"
     if failed:
-        click.echo("Some forces failed: see the lines above and run.json. The others finished.", err=True)
+        click.echo("\nSome forces or the national overview failed: see the lines above and run.json. "
+                   "The others finished.", err=True)
         sys.exit(1)
 
 

@@ -19,6 +19,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -252,14 +253,22 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
         collect(out_round, done)
     model_print = hash_files(model_files(out_round)) + code
     job = NationalJob(str(data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
+    _step(progress, f"round {round_id}: national overview")
     national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) else \
         pool.map(run_national, [job], "national overview", False)[0]
     result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
     if pack:
+        _step(progress, f"round {round_id}: board pack")
         result.national.update(make_pack(ctx, out_dir, model_print, rerun))
     write_run_json(out_round, ctx, result.forces, result.national, hashes, code, pool.workers,
                    time.monotonic() - started)
     return result
+
+
+def _step(progress: bool, text: str) -> None:
+    """A line saying what the run is doing (the steps after the forces take a few seconds each)."""
+    if progress:
+        tqdm.write(text, file=sys.stderr)
 
 
 PACK_FINGERPRINT = ".pack-fingerprint"
