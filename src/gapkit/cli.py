@@ -45,6 +45,68 @@ def friendly(func):
     return wrapper
 
 
+# ---- checking options (before any work: a bad id or folder is a usage error, exit 2) -----------------------------
+
+MAX_TIMEOUT = 24 * 3600
+
+
+def _round_ids(ctx, param, value):
+    """--round: each a round id (the name of a folder under DATA/rounds/), never a path."""
+    for v in (value if isinstance(value, tuple) else (value,)):
+        if v is not None and not paths.is_id(v):
+            raise click.BadParameter(f"{v!r} is not a round id. Fix: give the name of a round folder under "
+                                     f"DATA/rounds/ ({paths.ID_RULE}, e.g. 2019)")
+    return value
+
+
+def _force_names(ctx, param, value: str) -> str:
+    """--forces: ids, codes or names; none can hold a path separator or a control character."""
+    for name in (f.strip() for f in value.split(",")):
+        if len(name) > 100 or any(c in name for c in "/\\") or ".." in name or \
+                any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise click.BadParameter(f"{name[:60]!r} is not a force id, code or name. Fix: give forces as in "
+                                     "'gapkit forces', separated by commas (e.g. west-yorkshire,derbyshire)")
+    return value
+
+
+def _positive_timeout(ctx, param, value: int) -> int:
+    if not 1 <= value <= MAX_TIMEOUT:
+        raise click.BadParameter(f"{value} seconds: the time one notebook cell may take must be from 1 to "
+                                 f"{MAX_TIMEOUT} seconds (0 or less would switch the time limit off). Fix: give, "
+                                 "e.g., --timeout 600")
+    return value
+
+
+def _worker_count(ctx, param, value: int) -> int:
+    if not 1 <= value <= 16:
+        raise click.BadParameter(f"{value}: the number of notebooks run at once must be from 1 to 16 (each is a "
+                                 "kernel process). Fix: give, e.g., --workers 2")
+    return value
+
+
+def _data_folder(ctx, param, value: Path | None) -> Path | None:
+    """--data: an existing folder (a missing one is not reported as a missing round.yaml later)."""
+    if value is not None and not value.is_dir():
+        what = "is not a folder" if value.exists() else "does not exist"
+        raise click.BadParameter(f"the data folder {value} {what}. Fix: give the dataset folder, which holds "
+                                 "rounds/ROUND/round.yaml (see docs/dataset.md)")
+    return value
+
+
+def _check_output(out: Path, data_dir: Path | None, option: str = "--out") -> None:
+    """An output folder (or file) that is not a file system's root, and neither inside nor around the dataset:
+    outputs written into the inputs would be read back as inputs, and a root would be filled with rounds."""
+    data = (data_dir or paths.DEMO_DIR).resolve()
+    target = out.resolve()
+    fix = f"give {option} a folder of its own, outside the dataset folder {data}"
+    if target.parent == target:
+        raise GapkitError.one(option, "", f"{out} is the root of a file system", fix)
+    if paths.inside(data, target):
+        raise GapkitError.one(option, "", f"{out} is inside the dataset folder {data}", fix)
+    if paths.inside(target, data):
+        raise GapkitError.one(option, "", f"{out} contains the dataset folder {data}", fix)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gapkit")
 def main() -> None:
@@ -86,7 +148,8 @@ def validate(targets: tuple[Path, ...]) -> None:
     Every problem is reported at once with file and line (or sheet and cell). Exit 2 if any is an error."""
     from gapkit.run.validation import validate_paths
 
-    issues = validate_paths(list(targets))
+    # absolute (links not followed), so that a round.yaml given as a bare name still has its round folder's name
+    issues = validate_paths([Path(os.path.abspath(t)) for t in targets])
     for issue in issues:
         click.echo(str(issue), err=issue.severity == "error")
     errors = [i for i in issues if i.severity == "error"]
@@ -153,15 +216,18 @@ def evaluate_evidence(labels_dir: Path) -> None:
 
 
 @main.command()
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None, callback=_data_folder,
               help="Dataset folder (docs/dataset.md). Default: the shipped synthetic demo.")
-@click.option("--round", "rounds", multiple=True, help="Round to run (repeat for several). Default: every round.")
-@click.option("--forces", default="", help="Comma-separated forces (id, code or name). Default: every force.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
-              help="Notebooks run at once (each is a kernel process).")
+@click.option("--round", "rounds", multiple=True, callback=_round_ids,
+              help="Round to run (repeat for several). Default: every round.")
+@click.option("--forces", default="", callback=_force_names,
+              help="Comma-separated forces (id, code or name). Default: every force.")
+@click.option("--workers", default=2, show_default=True, type=int, callback=_worker_count,
+              help="Notebooks run at once, 1 to 16 (each is a kernel process).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Output folder. Default: reports/.")
-@click.option("--timeout", default=600, show_default=True, help="Seconds one notebook cell may take.")
+              help="Output folder, outside the dataset folder. Default: reports/.")
+@click.option("--timeout", default=600, show_default=True, type=int, callback=_positive_timeout,
+              help="Seconds one notebook cell may take (at least 1).")
 @click.option("--rerun", is_flag=True, help="Run every force even if nothing changed.")
 @click.option("--fresh-kernels", is_flag=True,
               help="Start a new Jupyter kernel for every notebook (slower) instead of one warm kernel per worker.")
@@ -174,6 +240,7 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, fresh_kernel
     With no options it runs the shipped synthetic demo into reports/."""
     from gapkit.run.runner import run as run_all
 
+    _check_output(out_dir or paths.REPORTS_DIR, data_dir)
     results = run_all(data_dir, list(rounds) or None, [f.strip() for f in forces.split(",") if f.strip()] or None,
                       workers, out_dir, timeout, rerun, progress=True, pack=not no_pack,
                       fresh_kernels=fresh_kernels, svg=svg)
@@ -208,10 +275,10 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, fresh_kernel
 
 
 @main.command()
-@click.option("--round", "round_id", required=True, help="Round, as in the run's output folder.")
+@click.option("--round", "round_id", required=True, callback=_round_ids, help="Round, as in the run's output folder.")
 @click.option("--runs", "out_dir", type=click.Path(path_type=Path), default=None,
               help="The run's output folder. Default: reports/.")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None, callback=_data_folder,
               help="Dataset folder the run used. Default: the shipped demo.")
 @click.option("--out", "target", type=click.Path(path_type=Path), default=None,
               help="Pack file name (.xlsx; the .html and .pdf go beside it). Default: OUT/ROUND/board-pack-ROUND.xlsx")
@@ -220,6 +287,8 @@ def pack(round_id: str, out_dir: Path | None, data_dir: Path | None, target: Pat
     """Make the board pack: Excel with native charts, a self-contained HTML pack, and PDF (with WeasyPrint)."""
     from gapkit.outputs.pack import build_pack
 
+    if target is not None:
+        _check_output(target, data_dir)
     written = build_pack(out_dir or paths.REPORTS_DIR, round_id, data_dir, target)
     for path in written:
         click.echo(f"wrote {path}")
@@ -229,8 +298,8 @@ def pack(round_id: str, out_dir: Path | None, data_dir: Path | None, target: Pat
 
 @main.command()
 @click.option("--force", "force", required=True, help="Force id, ONS code, name or slug.")
-@click.option("--round", "round_id", required=True)
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--round", "round_id", required=True, callback=_round_ids, help="Round id (e.g. 2019).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None, callback=_data_folder,
               help="Dataset whose round.yaml gives the frameworks (and whose forces.csv adds forces).")
 @click.option("--framework", "framework_ids", multiple=True, help="Frameworks to include. Default: the round's, or all.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
@@ -258,8 +327,8 @@ def template(force: str, round_id: str, data_dir: Path | None, framework_ids: tu
 
 @main.command()
 @click.option("--force", "force", required=True, help="Force id, ONS code, name or slug.")
-@click.option("--round", "round_id", required=True)
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--round", "round_id", required=True, callback=_round_ids, help="Round id (e.g. 2019).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None, callback=_data_folder,
               help="Dataset folder. Default: the shipped demo.")
 @friendly
 def review(force: str, round_id: str, data_dir: Path | None) -> None:

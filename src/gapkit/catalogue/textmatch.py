@@ -92,7 +92,9 @@ class RequirementIndex:
 
 def requirement_index(catalogue: Catalogue, framework_ids: list[str]) -> RequirementIndex:
     """The index of the chosen frameworks' requirements, built once and kept by the catalogue it indexes."""
-    key = tuple(framework_ids)
+    # keyed on what is indexed, not on the framework ids alone: a copy of a catalogue shares this cache
+    key = tuple((fid, req.id, req.statement, tuple(req.keywords)) for fid, fw in catalogue.frameworks.items()
+                if not framework_ids or fid in framework_ids for req in fw.requirements)
     cache = catalogue.index_cache
     if key not in cache:
         cache[key] = RequirementIndex.build(catalogue, list(framework_ids))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gapkit.core.text import xml_safe
+
+MAX_CELL_CHARS = 32767  # Excel's limit: a longer text makes Excel "repair" the workbook and drop it
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -16,12 +19,18 @@ def is_dangerous(value: object) -> bool:
 
 
 def safe_cell(value: object) -> object:
-    """For CSV: prefix dangerous text with an apostrophe."""
-    return "'" + value if is_dangerous(value) else value
+    """For CSV: prefix dangerous text with an apostrophe (and text that already begins with one, so that
+    restore_cell gives back exactly what was written)."""
+    return "'" + value if is_dangerous(value) or (isinstance(value, str) and value.startswith("'")) else value
 
 
 def put(cell, value: object) -> None:
-    """Write a value into an openpyxl cell, never as a formula when it is text."""
+    """Write a value into an openpyxl cell, never as a formula when it is text. Text loses only the characters
+    XML cannot hold (openpyxl would refuse the whole workbook) and what is beyond Excel's cell limit."""
+    if isinstance(value, str):
+        value = xml_safe(value)
+        if len(value) > MAX_CELL_CHARS:
+            value = value[: MAX_CELL_CHARS - 3] + "..."
     if isinstance(value, float) and pd.isna(value):
         value = None
     if value is pd.NaT:
@@ -45,8 +54,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def restore_cell(value: object) -> object:
-    """Undo safe_cell on text gapkit wrote to CSV (an apostrophe before a dangerous first character)."""
-    if isinstance(value, str) and value.startswith("'") and is_dangerous(value[1:]):
+    """Undo safe_cell on text gapkit wrote to CSV (an apostrophe before a dangerous first character or another
+    apostrophe)."""
+    if isinstance(value, str) and value.startswith("'") and (is_dangerous(value[1:]) or value[1:].startswith("'")):
         return value[1:]
     return value
 

@@ -10,6 +10,21 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from gapkit.core.cells import put
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_CHARS = 100  # Excel refuses a page header or footer over 255 characters, codes included
+
+
+def write_cell(ws, row: int, column: int, value: object):
+    """Write one cell through put (text never as a formula); the cell, for styling."""
+    cell = ws.cell(row, column)
+    put(cell, value)
+    return cell
+
+
+def header_text(text: str) -> str:
+    """Text for a page header or footer: '&' doubled (a single one starts a code such as &P), not too long."""
+    text = str(text)
+    text = text if len(text) <= HEADER_CHARS else text[: HEADER_CHARS - 3] + "..."
+    return text.replace("&", "&&")
 
 
 def print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
@@ -19,9 +34,9 @@ def print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddHeader.left.text = title
-    ws.oddHeader.center.text = marking
-    ws.oddFooter.center.text = marking
+    ws.oddHeader.left.text = header_text(title)
+    ws.oddHeader.center.text = header_text(marking)
+    ws.oddFooter.center.text = header_text(marking)
     ws.oddFooter.right.text = "Page &P of &N"
 
 

@@ -12,6 +12,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HYPHENS = re.compile("[\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")  # soft hyphen, dashes, minus
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")  # no-break and other widths of space
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# What text files do not hold: C0 controls but tab, newline, carriage return, form feed (page breaks from
+# pdftotext) and Ctrl-Z (old DOS end-of-file), C1 controls, U+FFFD (a byte that could not be decoded) and
+# the non-characters U+FFFE/U+FFFF.
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x80-\x9f\ufffd\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
@@ -28,3 +32,15 @@ def clean(text: str) -> str:
 def clean_value(value: object) -> object:
     """clean() for text; anything else unchanged."""
     return clean(value) if isinstance(value, str) else value
+
+
+def xml_safe(text: str) -> str:
+    """`text` with only the characters an XML writer refuses removed (nothing else changed): for writers, which
+    must keep text as it was read."""
+    return _NOT_XML.sub("", text)
+
+
+def unreadable_share(text: str) -> float:
+    """The share of characters that no text document holds (controls, undecodable bytes): near 0 for any real
+    text, about 0.1 or more for binary data decoded as text."""
+    return len(_UNREADABLE.findall(text)) / len(text) if text else 0.0

@@ -14,7 +14,7 @@ from gapkit.catalogue.frameworks import Catalogue, default_catalogue
 from gapkit.catalogue.settings import Scale, ScoringConfig, default_config
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue
-from gapkit.inputs.layout import RoundConfig, load_round
+from gapkit.inputs.layout import RoundConfig, check_data_dir, load_round
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ class RoundContext:
         data_dir = Path(data_dir) if data_dir else paths.DEMO_DIR
         catalogue = catalogue or default_catalogue()
         settings = settings or default_config()
+        check_data_dir(data_dir)  # before forces.csv is looked for in it: say the folder is missing
         forces = forces if forces is not None else registry(data_dir / "forces.csv")
-        rcfg = with_overrides(load_round(data_dir, round_id, catalogue), catalogue, as_of, frameworks)
+        rcfg = with_overrides(load_round(data_dir, round_id, catalogue, forces), catalogue, as_of, frameworks)
         unknown = sorted({catalogue.get(f).level_scale for f in rcfg.frameworks} - set(settings.scales))
         if unknown:
             raise GapkitError.one(paths.SCORING_FILE, "scales", f"level scale(s) {', '.join(unknown)} named by the "
@@ -43,8 +44,8 @@ class RoundContext:
 
     def for_round(self, round_id: str) -> "RoundContext":
         """The same catalogue, settings and registry for another round of the dataset (the previous one)."""
-        return RoundContext(self.data_dir, load_round(self.data_dir, round_id, self.catalogue), self.catalogue,
-                            self.settings, self.forces)
+        return RoundContext(self.data_dir, load_round(self.data_dir, round_id, self.catalogue, self.forces),
+                            self.catalogue, self.settings, self.forces)
 
     @property
     def frameworks(self) -> list[str]:

@@ -1,10 +1,13 @@
 """Plan documents: a force's written plan read into passages, each with its file and place (page, paragraph, line).
 
-A file that cannot be read (corrupt, encrypted, scanned with no text layer, empty) gives a message and no
-passages; it never stops the run. Which passages bear on which requirement is gapkit.assess.evidence's job."""
+A file that cannot be read (corrupt, encrypted, scanned with no text layer, empty, not text at all, a link or a
+special file, over a limit in data/config/limits.yaml) gives a message and no passages; it never stops the run.
+Every passage's text goes through gapkit.core.text.clean, so no writer downstream can be broken by it. Which
+passages bear on which requirement is gapkit.assess.evidence's job."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import zipfile
@@ -17,13 +20,20 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
-from gapkit.core.errors import Issue
+from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.fileio import sha256, sha256_text, write_text
+from gapkit.core.limits import Limits, check_regular_file, check_zip_archive, default_limits, raise_fix
+from gapkit.core.text import clean, unreadable_share
 
 PLAN_SUFFIXES = {".docx", ".pdf", ".md", ".txt", ".xlsx", ".xlsm"}
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_CHARS = 5_000_000
 PASSAGE_CHARS = 700
+# A text file with more than this share of control or undecodable characters (NUL bytes among them) is binary data,
+# not a plan: real text has next to none (a stray one is cleaned away), random or compressed bytes read as
+# Windows-1252 about 13%, a UTF-16 file without its byte-order mark about 50%.
+MAX_UNREADABLE_SHARE = 0.05
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_PDF_LINE_HYPHEN = re.compile("\ufffe[ \t]*(?:\r\n|\r|\n)?")  # a hyphen PDFium found at a line end
 
 
 @dataclass(frozen=True)
@@ -59,17 +69,53 @@ def _chunks(text: str, limit: int = PASSAGE_CHARS) -> list[str]:
     return out
 
 
-def _decode(raw: bytes, path: Path, issues: list[Issue]) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        issues.append(Issue(str(path), f"byte {exc.start}", "text is not UTF-8; read as Windows-1252",
-                            "save the file as UTF-8 to be sure every character is right", "warning"))
-        return raw.decode("cp1252", errors="replace")
+def _not_text(path: Path, where: str, why: str) -> Issue:
+    return Issue(str(path), where, f"the file does not look like text ({why}); it was not read and counts as no "
+                 "evidence", "save the plan as plain text (UTF-8), or send it as .docx or .pdf", "warning")
 
 
-def _read_text_file(path: Path, issues: list[Issue]) -> list[Passage]:
-    text = _decode(path.read_bytes(), path, issues)
+def _decode(raw: bytes, path: Path, issues: list[Issue]) -> str | None:
+    """The text of a .md/.txt file: UTF-8 (or UTF-16/32 with a byte-order mark), else Windows-1252 with a warning;
+    None, with a warning, when the bytes are not text at all."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            text = raw.decode(encoding, errors="replace")
+            break
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            text = raw.decode("cp1252", errors="replace")
+            if unreadable_share(text) <= MAX_UNREADABLE_SHARE:
+                issues.append(Issue(str(path), f"byte {exc.start}", "text is not UTF-8; read as Windows-1252",
+                                    "save the file as UTF-8 to be sure every character is right", "warning"))
+    share = unreadable_share(text)
+    if share > MAX_UNREADABLE_SHARE:
+        return _fail(issues, _not_text(path, "", f"{share:.0%} of it is control or undecodable characters"))
+    return text
+
+
+def _fail(issues: list[Issue], issue: Issue) -> None:
+    issues.append(issue)
+    return None
+
+
+def _read_bytes(path: Path, limits: Limits) -> bytes:
+    """At most max_file_mb (+1 byte): a file that grows after it was checked is still read no further."""
+    cap = int(limits.max_file_mb * 2**20)
+    with path.open("rb") as fh:
+        raw = fh.read(cap + 1)
+    if len(raw) > cap:
+        raise GapkitError.one(path, "", f"the file grew over the limit of {limits.max_file_mb:g} MB (max_file_mb) "
+                              "while it was read", raise_fix("max_file_mb"))
+    return raw
+
+
+def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
+    text = _decode(_read_bytes(path, limits), path, issues)
+    if text is None:
+        return []
+    text = clean(text)
     passages, heading, buffer, start = [], "", [], 1
 
     def flush(line_no: int) -> None:
@@ -97,7 +143,7 @@ def _read_text_file(path: Path, issues: list[Issue]) -> list[Passage]:
     return passages
 
 
-def _read_docx(path: Path, issues: list[Issue]) -> list[Passage]:
+def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     document = docx.Document(str(path))
     style_names = {s.style_id: s.name or "" for s in document.styles}  # looked up once, not per paragraph
     passages, headings = [], []
@@ -122,16 +168,17 @@ def _read_docx(path: Path, issues: list[Issue]) -> list[Passage]:
     return passages
 
 
-def _read_pdf(path: Path, issues: list[Issue]) -> list[Passage]:
+def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     """Text per page with PDFium (fast: a 100-page plan in well under a second)."""
-    pages = _pdf_pages(path)
+    pages = _pdf_pages(path, limits, issues)
     if pages is None:
         issues.append(Issue(str(path), "", "the PDF is encrypted (password protected); it was not read",
                             "send a copy without a password", "warning"))
         return []
     passages = []
     for page_no, text in enumerate(pages, 1):
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # PDFium gives a hyphen that split a word over two lines as U+FFFE (and drops the line break): join the word
+        text = clean(_PDF_LINE_HYPHEN.sub("", text))
         for block in re.split(r"\n\s*\n|(?<=[.!?:])\n", text):
             for piece in _chunks(block):
                 passages.append(Passage(str(path), f"page {page_no}", "", piece))
@@ -142,8 +189,9 @@ def _read_pdf(path: Path, issues: list[Issue]) -> list[Passage]:
     return passages
 
 
-def _pdf_pages(path: Path) -> list[str] | None:
-    """The text of each page; None when the PDF needs a password."""
+def _pdf_pages(path: Path, limits: Limits, issues: list[Issue]) -> list[str] | None:
+    """The text of each page, at most max_pdf_pages pages and about max_plan_chars characters; None when the PDF
+    needs a password."""
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -151,21 +199,42 @@ def _pdf_pages(path: Path) -> list[str] | None:
             return None
         raise
     try:
-        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        count = len(pdf)
+        if count > limits.max_pdf_pages:
+            issues.append(Issue(str(path), f"pages {limits.max_pdf_pages + 1}-{count}",
+                                f"the PDF has {count:,} pages, over the limit of {limits.max_pdf_pages:,} "
+                                f"(max_pdf_pages); only the first {limits.max_pdf_pages:,} were read",
+                                raise_fix("max_pdf_pages") + ", or split the document", "warning"))
+        pages, total = [], 0
+        for i in range(min(count, limits.max_pdf_pages)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+            total += len(pages[-1])
+            if total > limits.max_plan_chars:
+                break  # read_plan says the text was cut
+        return pages
     finally:
         pdf.close()
 
 
-def _read_xlsx(path: Path, issues: list[Issue]) -> list[Passage]:
+def _read_xlsx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     wb = load_workbook(path, read_only=True, data_only=True)
-    passages = []
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and len(cell.value.strip()) >= 20:
-                    for piece in _chunks(cell.value):
-                        passages.append(Passage(str(path), f"{ws.title} > {cell.coordinate}", ws.title, piece))
-    wb.close()
+    passages, total = [], 0
+    try:
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(max_row=limits.max_sheet_rows, max_col=limits.max_sheet_columns):
+                for cell in row:
+                    if isinstance(cell.value, str) and len(cell.value.strip()) >= 20:
+                        for piece in _chunks(clean(cell.value)):
+                            passages.append(Passage(str(path), f"{ws.title} > {cell.coordinate}", ws.title, piece))
+                            total += len(piece)
+                if total > limits.max_plan_chars:
+                    return passages  # read_plan says the text was cut
+    finally:
+        wb.close()
     return passages
 
 
@@ -173,32 +242,46 @@ READERS = {".md": _read_text_file, ".txt": _read_text_file, ".docx": _read_docx,
            ".xlsx": _read_xlsx, ".xlsm": _read_xlsx}
 
 
-def read_plan(path: Path) -> PlanText:
-    """Passages with locations from one plan document; problems become issues, never exceptions."""
+def _warnings(exc: GapkitError) -> list[Issue]:
+    """A check's errors as warnings: a plan document never stops the force's assessment."""
+    return [Issue(i.file, i.where, f"{i.message}; it counts as no evidence", i.fix, "warning") for i in exc.issues]
+
+
+def read_plan(path: Path, limits: Limits | None = None) -> PlanText:
+    """Passages with locations from one plan document; problems become issues, never exceptions. Nothing but a
+    regular file within the limits (data/config/limits.yaml) is opened."""
     path = Path(path)
+    limits = limits or default_limits()
     issues: list[Issue] = []
     suffix = path.suffix.lower()
     if suffix not in READERS:
         return PlanText([], [Issue(str(path), "", f"'{suffix}' plan documents are not read",
                                    f"send one of: {', '.join(sorted(PLAN_SUFFIXES))}", "warning")])
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return PlanText([], [Issue(str(path), "", "file not found", "check the path")])
-    size = path.stat().st_size
-    if size == 0:
+    try:
+        check_regular_file(path, limits)  # before anything is opened: a pipe or /dev/zero would never end
+    except GapkitError as exc:
+        return PlanText([], _warnings(exc))
+    if path.stat().st_size == 0:
         return PlanText([], [Issue(str(path), "", "the file is empty; it counts as no evidence",
                                    "send the document again", "warning")])
-    if size > MAX_FILE_BYTES:
-        return PlanText([], [Issue(str(path), "", f"the file is {size / 2**20:.0f} MB, over the "
-                                   f"{MAX_FILE_BYTES // 2**20} MB gapkit reads; it counts as no evidence",
-                                   "split it, or send the plan without embedded images", "warning")])
-    if suffix in (".docx", ".xlsx", ".xlsm") and not zipfile.is_zipfile(path):
-        head = path.read_bytes()[:8]
-        why = ("is encrypted or in an old Office format" if head.startswith(b"\xd0\xcf\x11\xe0")
-               else "is damaged or not really a " + suffix + " file")
-        return PlanText([], [Issue(str(path), "", f"the document {why}; it counts as no evidence",
-                                   "save it again from Word/Excel without a password", "warning")])
+    if suffix in (".docx", ".xlsx", ".xlsm"):
+        if not zipfile.is_zipfile(path):
+            with path.open("rb") as fh:
+                head = fh.read(8)
+            why = ("is encrypted or in an old Office format" if head.startswith(b"\xd0\xcf\x11\xe0")
+                   else "is damaged or not really a " + suffix + " file")
+            return PlanText([], [Issue(str(path), "", f"the document {why}; it counts as no evidence",
+                                       "save it again from Word/Excel without a password", "warning")])
+        try:
+            check_zip_archive(path, limits)  # sizes, zip bombs, XML DTDs: before Word's or Excel's reader opens it
+        except GapkitError as exc:
+            return PlanText([], _warnings(exc))
     try:
-        passages = READERS[suffix](path, issues)
+        passages = READERS[suffix](path, issues, limits)
+    except GapkitError as exc:
+        return PlanText([], issues + _warnings(exc))
     except Exception as exc:  # damaged files raise many kinds of error in the readers
         return PlanText([], issues + [Issue(str(path), "", f"the document cannot be read ({type(exc).__name__}); "
                                             "it counts as no evidence", "open and save it again, or send a PDF",
@@ -206,10 +289,14 @@ def read_plan(path: Path) -> PlanText:
     total = 0
     kept = []
     for passage in passages:
+        passage = Passage(passage.file, passage.location, clean(passage.heading), clean(passage.text))
+        if not passage.text.strip():
+            continue
         total += len(passage.text)
-        if total > MAX_CHARS:
-            issues.append(Issue(str(path), passage.location, f"only the first {MAX_CHARS:,} characters were read",
-                                "split the document", "warning"))
+        if total > limits.max_plan_chars:
+            issues.append(Issue(str(path), passage.location, f"only the first {limits.max_plan_chars:,} characters "
+                                "were read (max_plan_chars)", raise_fix("max_plan_chars") + ", or split the document",
+                                "warning"))
             break
         kept.append(passage)
     return PlanText(kept, issues)
@@ -228,8 +315,9 @@ class PlanCache:
     def read(self, path: Path) -> PlanText:
         path = Path(path)
         try:
+            check_regular_file(path)  # hashing a pipe or a device would never end
             key = f"{sha256(path)}-{READER_VERSION}"
-        except OSError:
+        except (OSError, GapkitError):
             return read_plan(path)  # read_plan says what is wrong with it
         entry = self.folder / f"{key}.json"
         if entry.exists():

@@ -131,8 +131,9 @@ def gap_bar(gaps: pd.DataFrame, title: str, marking: str, source: str, scale: Sc
 
 # ---- national -----------------------------------------------------------------------------------------------
 
-def league(summary: pd.DataFrame, title: str, marking: str, source: str) -> Figure:
-    data = summary.sort_values("score")
+def league(league: pd.DataFrame, title: str, marking: str, source: str) -> Figure:
+    """Overall scores in the order of views.league, the first at the top."""
+    data = league.iloc[::-1]
     fig = _new(8, 0.32 * len(data) + 1.8)
     ax = fig.add_subplot()
     y = np.arange(len(data))
@@ -173,7 +174,8 @@ def category_distribution(counts: pd.DataFrame, title: str, marking: str, source
     counts = counts.set_index("category")["forces"]
     fig = _new(7, 4)
     ax = fig.add_subplot()
-    bars = ax.bar([_wrap(c, 14) for c in worst_first], counts.values, color=CATEGORY_COLOURS[: len(worst_first)],
+    colours = (CATEGORY_COLOURS + [NA_COLOUR])[: len(worst_first)]
+    bars = ax.bar([_wrap(c, 14) for c in worst_first], counts.values, color=colours,
                   edgecolor="#333333", linewidth=0.5)
     ax.bar_label(bars, fontsize=10)
     ax.set_ylabel("Number of forces")

@@ -83,12 +83,17 @@ class Link:
         return self.text
 
 
+def _cell_html(value: object) -> object:
+    if isinstance(value, Link):
+        return value.html()
+    if isinstance(value, str):
+        return html.escape(value).replace("\n", "<br>")
+    return value
+
+
 def table_html(frame: pd.DataFrame) -> str:
-    """A table with every text escaped; Link cells become links."""
-    cells = frame.to_numpy().ravel() if len(frame) else []
-    if not any(isinstance(v, Link) for v in cells):
-        return frame.to_html(index=False, escape=True, na_rep="", border=0, classes="gapkit-table")
-    safe = frame.map(lambda v: v.html() if isinstance(v, Link) else html.escape(v) if isinstance(v, str) else v)
+    """A table with every text escaped and its line breaks kept; Link cells become links."""
+    safe = frame.map(_cell_html) if len(frame) else frame.copy()
     safe.columns = [html.escape(str(c)) for c in frame.columns]
     return safe.to_html(index=False, escape=False, na_rep="", border=0, classes="gapkit-table")
 

@@ -182,7 +182,7 @@ def action_health(rep: ForceReport) -> Panel:
     overdue = rep.model.actions[rep.model.actions["state"] == "overdue"]
     table = pd.DataFrame({
         "Framework": overdue["framework"], "Ref": overdue["requirement_id"], "Action": overdue["action"],
-        "Owner": overdue["owner"], "Due date": overdue["due_date"].dt.date, "Deadline": overdue["deadline"].dt.date,
+        "Owner": overdue["owner"], "Due date": _date(overdue["due_date"]), "Deadline": _date(overdue["deadline"]),
         "Why overdue": overdue["why_overdue"],
     })
     items = [stats, Note(f"Overdue means not yet in place and past its due date or the requirement's deadline, "

@@ -82,9 +82,9 @@ def _headline_name(ov: Overview) -> str:
 
 def league_table(ov: Overview) -> Panel:
     items: list = [Note(SYNTHETIC_BANNER, "banner")] if ov.round.synthetic else []
-    fig = ov.save(charts.league(ov.summary, f"Overall score by force: {_headline_name(ov)}", ov.marking, ov.source),
+    table = views.league(ov.summary)
+    fig = ov.save(charts.league(table, f"Overall score by force: {_headline_name(ov)}", ov.marking, ov.source),
                   "league")
-    table = ov.summary.sort_values(["score", "force_name"], ascending=[False, True])
     items += [fig, pd.DataFrame({"Force": [ov.report_link(r.force, r.force_name) for r in table.itertuples()],
                                  "Region": table["region"],
                                  "Score": table["score"].round(1), "Category": table["category"],

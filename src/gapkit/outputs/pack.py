@@ -20,7 +20,7 @@ from openpyxl.styles import Font, PatternFill
 
 from gapkit import __version__
 from gapkit.core.errors import GapkitError
-from gapkit.core.excel import print_setup, write_table
+from gapkit.core.excel import print_setup, write_cell, write_table
 from gapkit.core.fileio import atomic_path, save_workbook, write_text
 from gapkit.inputs.context import RoundContext
 from gapkit.outputs import charts
@@ -54,7 +54,7 @@ class PackData(RoundLabels):
     def summary(self) -> pd.DataFrame:
         """The headline framework's overall row of each included force, best score first."""
         overall = self.model.overall
-        return overall[overall["headline"]].sort_values(["score", "force_name"], ascending=[False, True])
+        return views.league(overall[overall["headline"]])
 
     @property
     def trend(self) -> pd.DataFrame:
@@ -133,26 +133,28 @@ def write_workbook(data: PackData, target: Path) -> Path:
               ("Actions", "Overdue and at-risk actions"), ("Trend", "Change between rounds"),
               ("Charts", "Scores by force, forces per category, trend (native charts)"),
               ("Method", "Scoring rule, versions, input hashes")]
-    contents["A1"] = data.title
-    contents["A1"].font = Font(bold=True, size=14)
-    contents["A2"] = f"Marking: {data.marking}. As of {data.round.as_of}. Made {dt.date.today()} by gapkit {__version__}."
+    # every cell through write_cell (text never as a formula): titles, markings and names come from round.yaml,
+    # forces.csv and the run
+    write_cell(contents, 1, 1, data.title).font = Font(bold=True, size=14)
+    write_cell(contents, 2, 1, f"Marking: {data.marking}. As of {data.round.as_of}. Made {dt.date.today()} by "
+                               f"gapkit {__version__}.")
     row = 3
     if data.round.synthetic:
-        contents["A3"] = SYNTHETIC_BANNER
-        contents["A3"].font = Font(bold=True, color="C00000")
+        write_cell(contents, 3, 1, SYNTHETIC_BANNER).font = Font(bold=True, color="C00000")
         row = 4
     for i, (name, what) in enumerate(sheets, row + 1):
-        cell = contents.cell(i, 1, name)
+        cell = write_cell(contents, i, 1, name)
         cell.hyperlink = f"#'{name}'!A1"
         cell.font = Font(color="0563C1", underline="single")
-        contents.cell(i, 2, what)
+        write_cell(contents, i, 2, what)
     failed = data.status[data.status["status"] != "ok"]
     if not failed.empty:
         r = row + len(sheets) + 2
-        contents.cell(r, 1, "Forces not included (their inputs had errors or their run failed):").font = Font(bold=True)
+        write_cell(contents, r, 1, "Forces not included (their inputs had errors or their run failed):").font = \
+            Font(bold=True)
         for j, f in enumerate(failed.itertuples(), r + 1):
-            contents.cell(j, 1, f.force)
-            contents.cell(j, 2, f.status)
+            write_cell(contents, j, 1, f.force)
+            write_cell(contents, j, 2, f.status)
     contents.column_dimensions["A"].width = 40
     contents.column_dimensions["B"].width = 70
     print_setup(contents, data.marking, data.title)
@@ -217,12 +219,14 @@ def write_workbook(data: PackData, target: Path) -> Path:
 
 def _charts_sheet(wb, data: PackData) -> None:
     ws = wb.create_sheet("Charts")
-    ws["A1"] = "Chart data (the charts read these cells)"
-    ws["A1"].font = Font(bold=True)
-    ranked = data.summary.sort_values("score")
-    ws.append(["Force", "Score"])
-    for r in ranked.itertuples():
-        ws.append([r.force_name, round(float(r.score), 1)])
+    # every cell through write_cell (text never as a formula): force names come from forces.csv
+    write_cell(ws, 1, 1, "Chart data (the charts read these cells)").font = Font(bold=True)
+    ranked = views.league(data.summary).iloc[::-1]  # a bar chart draws its first category at the bottom
+    write_cell(ws, 2, 1, "Force")
+    write_cell(ws, 2, 2, "Score")
+    for i, r in enumerate(ranked.itertuples(), 3):
+        write_cell(ws, i, 1, r.force_name)
+        write_cell(ws, i, 2, round(float(r.score), 1))
     n = len(ranked)
     bar = BarChart()
     bar.type = "bar"
@@ -237,11 +241,11 @@ def _charts_sheet(wb, data: PackData) -> None:
 
     counts = _category_counts(data)
     start = n + 5
-    ws.cell(start, 1, "Category")
-    ws.cell(start, 2, "Forces")
+    write_cell(ws, start, 1, "Category")
+    write_cell(ws, start, 2, "Forces")
     for i, r in enumerate(counts.itertuples(), start + 1):
-        ws.cell(i, 1, r.Category)
-        ws.cell(i, 2, int(r.Forces))
+        write_cell(ws, i, 1, r.Category)
+        write_cell(ws, i, 2, int(r.Forces))
     col = BarChart()
     col.title = "Forces in each category"
     col.y_axis.title = "Forces"
@@ -253,11 +257,11 @@ def _charts_sheet(wb, data: PackData) -> None:
     trend = data.trend
     rounds = [c for c in trend.columns if c not in ("force", "force_name")]
     tstart = start + len(counts) + 3
-    ws.cell(tstart, 1, "Round")
-    ws.cell(tstart, 2, "Mean score")
+    write_cell(ws, tstart, 1, "Round")
+    write_cell(ws, tstart, 2, "Mean score")
     for i, rid in enumerate(rounds, tstart + 1):
-        ws.cell(i, 1, str(rid))
-        ws.cell(i, 2, round(float(trend[rid].mean()), 1))
+        write_cell(ws, i, 1, str(rid))
+        write_cell(ws, i, 2, round(float(trend[rid].mean()), 1))
     line = LineChart()
     line.title = "Mean overall score by round"
     line.y_axis.title = "Score (0-100)"
@@ -295,7 +299,7 @@ def _env() -> Environment:
 
 def render_html(data: PackData) -> str:
     figs = {
-        "league": charts.league(data.summary, f"Overall score by force: {data.headline_name}", data.marking,
+        "league": charts.league(views.league(data.summary), f"Overall score by force: {data.headline_name}", data.marking,
                                 data.source),
         "categories": charts.category_distribution(views.category_counts(data.summary, data.ctx.settings),
                                                    f"Forces in each category: {data.headline_name}", data.marking,

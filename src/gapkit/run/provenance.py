@@ -3,6 +3,7 @@ and run.json."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -63,19 +64,58 @@ def library_versions() -> dict[str, str]:
 
 
 def write_run_json(out_round: Path, ctx: RoundContext, forces: list[dict], national: dict, hashes: dict,
-                   code: str, workers: int, seconds: float) -> Path:
+                   code: str, workers: int, seconds: float, previous: dict | None = None) -> Path:
+    """run.json: what was run, with what, and how each force did. `previous` is the previous round's framework
+    versions as its outputs record them (previous_frameworks); a framework whose version changed between the
+    rounds is listed under framework_changes, so that every comparison of the two rounds can say so."""
     rcfg, catalogue = ctx.round, ctx.catalogue
+    frameworks = {f: catalogue.get(f).version for f in rcfg.frameworks}
     doc = {
         "round": rcfg.round, "title": rcfg.title, "as_of": str(rcfg.as_of), "synthetic": rcfg.synthetic,
         "marking": rcfg.marking, "finished": dt.datetime.now().isoformat(timespec="seconds"),
         "parameters": {"data_dir": str(ctx.data_dir), "round": rcfg.round, "workers": workers},
-        "frameworks": {f: catalogue.get(f).version for f in rcfg.frameworks},
+        "frameworks": frameworks,
+        "previous_round": {"round": rcfg.previous, "frameworks": (previous or {}).get("frameworks"),
+                           "source": (previous or {}).get("source")} if rcfg.previous else None,
+        "framework_changes": framework_changes(frameworks, (previous or {}).get("frameworks"), rcfg.previous),
         "crosswalk": catalogue.crosswalk.version, "scoring_settings": ctx.settings.version,
         "code_fingerprint": code, "versions": library_versions(), "wall_seconds": round(seconds, 2),
         "forces": forces, "national": national, "input_hashes": hashes,
         "failed": [f["force"] for f in forces if f["status"] != "ok"],
     }
     return write_text(out_round / "run.json", json.dumps(doc, indent=1, default=str))
+
+
+def previous_frameworks(out_dir: Path, previous: str | None) -> dict | None:
+    """The framework versions the previous round's outputs were made with: from its run.json, or else from its
+    summary.csv (framework_version); None when that round has no outputs here."""
+    if not previous:
+        return None
+    folder = Path(out_dir) / previous
+    try:
+        found = json.loads((folder / "run.json").read_text())["frameworks"]
+        if isinstance(found, dict):
+            return {"frameworks": {str(k): str(v) for k, v in found.items()}, "source": f"{previous}/run.json"}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        with (folder / "summary.csv").open(newline="", encoding="utf-8") as fh:
+            found = {r["framework"]: r["framework_version"] for r in csv.DictReader(fh) if r.get("framework")}
+        return {"frameworks": found, "source": f"{previous}/summary.csv"} if found else None
+    except (OSError, KeyError, csv.Error):
+        return None
+
+
+def framework_changes(now: dict[str, str], before: dict[str, str] | None, previous: str | None) -> list[dict]:
+    """Each framework whose version differs from the previous round's, with a note for the reports."""
+    if not previous or before is None:
+        return []
+    out = []
+    for fid, current in now.items():
+        if fid in before and str(before[fid]) != str(current):
+            out.append({"framework": fid, "previous_version": before[fid], "version": current,
+                        "note": f"{fid}: framework changed from {before[fid]} (round {previous}) to {current}"})
+    return out
 
 
 def previous_status(out_round: Path) -> dict[str, dict]:

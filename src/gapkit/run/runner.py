@@ -5,25 +5,38 @@ notebook and the board pack, and write the round model (gapkit.scoring.store) an
   then renders the force notebook from it on the worker's warm kernel (gapkit.run.kernels); one pool serves the
   whole run, so each worker starts its kernel once.
 
-- One force failing never stops the others; the exit code and run.json say which failed and why.
+- One force failing never stops the others; the exit code and run.json say which failed and why. A worker process
+  that dies (killed, out of memory) fails only the force it was running: the pool is rebuilt and the other jobs
+  go on.
 - A force's outputs are written to a temporary folder and swapped in only when complete, so a failed run never
-  leaves half-written reports over good ones.
-- A force whose inputs, code, notebook and frameworks have not changed since its last good run is skipped; the
-  national overview and the pack are redone only when the round model changed (or they failed last time).
+  leaves half-written reports over good ones; the round's CSVs are replaced together, and a force that failed this
+  time keeps its last good model in them, marked failed. Temporary folders are removed even after a worker died.
+- A force whose inputs, code, notebook and frameworks have not changed since its last good run is skipped (its
+  status is its own folder's); a force whose last run failed is run again. The national overview and the pack are
+  redone when the round model changed or they failed last time.
+- Two runs never write to one output folder at once (a lock file names the run that has it).
 - The notebook executor is a parameter (default: papermill on a Jupyter kernel), so the orchestration can be
   tested with an in-process stand-in."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
+import fcntl
+import json
 import multiprocessing as mp
 import os
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,13 +48,15 @@ from gapkit.core.errors import GapkitError
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces, list_rounds
 from gapkit.run import CELL_TIMEOUT
-from gapkit.run.provenance import code_fingerprint, force_fingerprint, hash_files, previous_status, write_run_json
-from gapkit.scoring.files import has_model, model_files
+from gapkit.run.provenance import (code_fingerprint, force_fingerprint, hash_files, previous_frameworks,
+                                   previous_status, write_run_json)
+from gapkit.scoring.files import FILES, has_model, model_files
 
 # Jupyter, the scoring model (pandas, pandera), the readers and the pack are imported by the functions that do that
 # work: a run with nothing to do needs none of them and finishes in about a second.
 
 FINGERPRINT = ".fingerprint"
+LOCK = ".gapkit-run.lock"
 Executor = Callable[[Path, Path, dict, int], None]  # (notebook, executed notebook, parameters, cell timeout)
 
 
@@ -89,6 +104,7 @@ def run_force(job: Job) -> dict:
         return {"force": job.force, "status": status["status"], "seconds": round(time.monotonic() - started, 2),
                 "errors": [m for m in status["status_detail"].split("; ") if m], "warnings": int(status["warnings"])}
     except Exception as exc:  # a failing force is reported; the others go on
+        forget_fingerprint(final)
         return {"force": job.force, "status": "failed", "seconds": round(time.monotonic() - started, 2),
                 "errors": [_exception_text(exc)], "warnings": 0}
     finally:
@@ -96,17 +112,33 @@ def run_force(job: Job) -> dict:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _quiet_worker(log_dir: str) -> None:
+def _quiet_worker(log_dir: str, tmp_dir: str | None = None) -> None:
     """Pool worker start: its (and so its kernels') stderr goes to a log file, since kernels print benign shutdown
-    noise; numeric libraries use one thread each, as the pool already uses the cores."""
+    noise; numeric libraries use one thread each, as the pool already uses the cores. Temporary files (the
+    kernels' socket folders among them) go to the run's own temporary folder, which the run removes even when a
+    worker was killed before it could tidy up."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    if tmp_dir:
+        os.environ["TMPDIR"] = tmp_dir
+        tempfile.tempdir = tmp_dir
     log = Path(log_dir) / f"worker-{os.getpid()}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+
+
+def _tracked(fn: Callable, job, marker: str):
+    """Run a job in a pool worker, leaving a note (this process's id) while it runs: if the worker dies, the note
+    says which job it was running."""
+    Path(marker).write_text(str(os.getpid()))
+    try:
+        return fn(job)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(marker)
 
 
 def _exception_text(exc: Exception) -> str:
@@ -129,30 +161,209 @@ def _swap_in(work: Path, final: Path) -> None:
 
 
 def is_current(final: Path, fingerprint: str) -> bool:
+    """The force's folder was made from these inputs and this code by a run that did not fail since."""
     marker = final / FINGERPRINT
     return marker.exists() and marker.read_text() == fingerprint and has_model(final)
 
 
+def forget_fingerprint(final: Path) -> None:
+    """After a failed run of a force, its last good reports stay but are no longer current: the next run runs it
+    again (removing a file needs no disk space, unlike writing a note)."""
+    with contextlib.suppress(OSError):
+        (Path(final) / FINGERPRINT).unlink()
+
+
+def folder_status(final: Path) -> dict:
+    """A force's status as its own folder's model records it (read without pandas: this decides a quick run)."""
+    try:
+        with (Path(final) / FILES["forces"]).open(newline="", encoding="utf-8") as fh:
+            row = next(csv.DictReader(fh))
+        detail = row.get("status_detail") or ""
+        return {"status": row.get("status") or "failed", "errors": [m for m in detail.split("; ") if m],
+                "warnings": int(float(row.get("warnings") or 0))}
+    except (OSError, StopIteration, ValueError, csv.Error) as exc:
+        return {"status": "failed", "errors": [f"its folder's forces.csv cannot be read ({exc})"], "warnings": 0}
+
+
+def tidy(out_round: Path) -> None:
+    """Remove what a run that was stopped or a worker that was killed left behind in a round's folder: work
+    folders, and a folder set aside while its replacement was swapped in (put back if the swap did not finish)."""
+    if not out_round.is_dir():
+        return
+    for leftover in out_round.iterdir():
+        if leftover.name.startswith(".work-"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        elif leftover.name.startswith(".old-"):
+            name = leftover.name[len(".old-"):].rsplit("-", 1)[0]
+            final = out_round / name
+            if not final.exists():
+                os.replace(leftover, final)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 class Workers:
     """Where jobs run: a pool of spawned processes (zmq contexts are not fork-safe), each keeping its own warm
-    kernel for the whole run; with one worker, this process."""
+    kernel for the whole run; with one worker, this process.
+
+    A worker that dies (killed, out of memory, a crash in a library) breaks a process pool: every job in it is
+    lost. Then the job the dead worker was running fails with the reason, the pool is rebuilt and the jobs that had
+    not finished are run again; the other workers, which the pool stopped, count as innocent. When the dead worker
+    cannot be told apart, each job running at the time is run again, and fails if a worker dies under it twice."""
 
     def __init__(self, workers: int, log_dir: Path) -> None:
         self.workers, self.log_dir, self.pool = workers, log_dir, None
+        self.tmp = Path(tempfile.mkdtemp(prefix="gapkit-run-")) if workers > 1 else None
 
     def map(self, fn: Callable, jobs: list, desc: str, progress: bool) -> list:
         if self.workers <= 1:
             return [fn(job) for job in tqdm(jobs, desc=desc, unit="force", disable=not progress or not jobs)]
+        results: dict[int, dict] = {}
+        todo = list(range(len(jobs)))
+        deaths: Counter = Counter()
+        breaks = 0
+        with tqdm(total=len(jobs), desc=desc, unit="force", disable=not progress or not jobs) as bar:
+            while todo:
+                running, codes = self._run(fn, jobs, todo, results, bar)
+                if running is None:
+                    break
+                breaks += 1
+                culprits = {i: pid for i, pid in running.items() if codes.get(pid) != -signal.SIGTERM}
+                if not culprits:  # every running job's worker was stopped by the pool: the dead one was idle, or
+                    deaths.update(running)  # it cannot be told apart; run them again, twice at most
+                    culprits = {i: pid for i, pid in running.items() if deaths[i] >= 2}
+                for i, pid in culprits.items():
+                    results[i] = lost(jobs[i], self._death(pid, codes.get(pid)))
+                    bar.update()
+                todo = [i for i in todo if i not in results]
+                if breaks > len(jobs) + 2:  # workers die before they start any job
+                    for i in todo:
+                        results[i] = lost(jobs[i], "the pool's worker processes keep dying before they start a job "
+                                                   f"(see the worker logs in {self.log_dir})")
+                    todo = []
+        return [results[i] for i in range(len(jobs))]
+
+    def _run(self, fn: Callable, jobs: list, todo: list[int], results: dict, bar) -> tuple[dict | None, dict]:
+        """Submit the jobs; (None, {}) when all finished, else (job -> pid of the worker that was running it, pid ->
+        exit code) after the pool broke."""
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
-                                            initializer=_quiet_worker, initargs=(str(self.log_dir),))
-        futures = [self.pool.submit(fn, job) for job in jobs]
-        return [f.result() for f in tqdm(as_completed(futures), total=len(futures), desc=desc, unit="force",
-                                         disable=not progress or not jobs)]
+                                            initializer=_quiet_worker,
+                                            initargs=(str(self.log_dir), str(self.tmp / "tmp")))
+            (self.tmp / "tmp").mkdir(exist_ok=True)
+        notes = Path(tempfile.mkdtemp(prefix="running-", dir=self.tmp))
+        futures = {self.pool.submit(_tracked, fn, jobs[i], str(notes / str(i))): i for i in todo}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update()
+            return None, {}
+        except BrokenProcessPool:
+            processes = dict(getattr(self.pool, "_processes", None) or {})
+            self.pool.shutdown(wait=True)  # the stopped workers are joined: their exit codes are known
+            self.pool = None
+            for future, i in futures.items():
+                if i not in results and future.done() and not future.cancelled() and future.exception() is None:
+                    results[i] = future.result()
+                    bar.update()
+            running = {}
+            for i in todo:
+                note = notes / str(i)
+                if i not in results and note.exists():
+                    with contextlib.suppress(OSError, ValueError):
+                        running[i] = int(note.read_text())
+            return running, {pid: p.exitcode for pid, p in processes.items()}
+        finally:
+            shutil.rmtree(notes, ignore_errors=True)
+
+    def _death(self, pid: int, code: int | None) -> str:
+        if code is None:
+            how = "died"
+        elif code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+            how = f"was killed ({name}{', perhaps for lack of memory' if -code == signal.SIGKILL else ''})"
+        else:
+            how = f"exited (code {code})"
+        return (f"WorkerDied: the worker process running it (pid {pid}) {how}; the rest of the run went on. "
+                f"Its log: {self.log_dir / f'worker-{pid}.log'}")
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
+            self.pool = None
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def lost(job, reason: str) -> dict:
+    """The result of a job whose worker died."""
+    if isinstance(job, Job):
+        return {"force": job.force, "status": "failed", "seconds": 0.0, "errors": [reason], "warnings": 0}
+    return {"status": "failed", "error": reason, "seconds": 0.0}
+
+
+# ---- one run at a time ------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path):
+    """Hold OUT/.gapkit-run.lock for the whole run: a second run on the same output folder stops with a message
+    naming this one. The lock is the operating system's (flock), so one left by a run that died is free again and
+    is taken over; the file only says who holds it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / LOCK
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise GapkitError.one(path, "", f"another gapkit run is writing to {out_dir} (pid {holder.get('pid', '?')}"
+                                  f" on {holder.get('host', '?')}, started {holder.get('started', '?')})",
+                                  "wait for it to finish (or stop it), then run again; two runs on one output "
+                                  "folder would mix their reports") from None
+        except OSError:  # no flock on this file system: the process named in the file decides
+            holder = _holder(fd)
+            if holder and holder.get("host") == socket.gethostname() and holder.get("pid") != os.getpid() \
+                    and _alive(holder.get("pid")):
+                os.close(fd)
+                raise GapkitError.one(path, "", f"another gapkit run is writing to {out_dir} (pid {holder['pid']}, "
+                                      f"started {holder.get('started', '?')})",
+                                      "wait for it to finish (or stop it), then run again") from None
+        with contextlib.suppress(OSError):  # the file locked is still the one at the path (not one just removed)
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                break
+        os.close(fd)
+    me = {"pid": os.getpid(), "host": socket.gethostname(),
+          "started": dt.datetime.now().isoformat(timespec="seconds")}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(me).encode(), 0)
+    try:
+        yield me
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+
+
+def _holder(fd: int) -> dict:
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # ---- the round ----------------------------------------------------------------------------------------------
@@ -169,22 +380,37 @@ class RoundResult:
 
 
 def collect(out_round: Path, results: list[dict]) -> None:
-    """The round's model from the forces' own models; a force whose notebook failed keeps its status row."""
+    """The round's model from the forces' own models. A force that failed this time keeps its last good model
+    (from its folder, or else from the round's model as it was), marked failed; one with none has a status row.
+    The round's CSVs are written aside and then replaced together, so a failure here leaves the good ones."""
     from gapkit.scoring.model import concat  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
+    before = None
     models = []
     for result in sorted(results, key=lambda r: r["force"]):
         folder = out_round / result["force"]
-        if has_model(folder):
-            model = read_model(folder, validate=False)  # concat checks the whole round's tables once
-            if result["status"] == "failed":  # an earlier good report stays, but this run's failure is shown
-                model.forces["status"] = "failed"
-                model.forces["status_detail"] = "; ".join(result.get("errors", []))[:500]
-            models.append(model)
-        else:
+        model = read_model(folder, validate=False) if has_model(folder) else None  # concat checks the round once
+        if model is None and result["status"] == "failed":
+            if before is None:
+                before = read_model(out_round, validate=False) if has_model(out_round) else False
+            if before is not False and result["force"] in set(before.forces["force"]):
+                kept = before.force(result["force"])
+                model = kept if not kept.overall.empty else None  # its scores from the last good run
+        if model is None:
             models.append(_failed_model(out_round.name, result))
-    write_model(concat(models), out_round)
+            continue
+        if result["status"] == "failed":  # an earlier good report stays, but this run's failure is shown
+            model.forces["status"] = "failed"
+            model.forces["status_detail"] = "; ".join(result.get("errors", []))[:500]
+        models.append(model)
+    work = Path(tempfile.mkdtemp(prefix=".work-round-", dir=out_round))
+    try:
+        write_model(concat(models), work)
+        for name in FILES.values():
+            os.replace(work / name, out_round / name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _failed_model(round_id: str, result: dict):
@@ -216,12 +442,13 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
     if not rounds:
         raise GapkitError.one(data_dir, "", "no rounds found (rounds/ROUND/round.yaml)", "see docs/dataset.md")
     code = code_fingerprint()
-    pool = Workers(workers, out_dir / ".logs")
-    try:
-        return [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
-                           progress, pack, executor, svg) for round_id in rounds]
-    finally:
-        pool.close()
+    with run_lock(out_dir):
+        pool = Workers(workers, out_dir / ".logs")
+        try:
+            return [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
+                               progress, pack, executor, svg) for round_id in rounds]
+        finally:
+            pool.close()
 
 
 def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool: Workers, code: str, timeout: int,
@@ -229,26 +456,31 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     data_dir, round_id = ctx.data_dir, ctx.round.round
     out_round = out_dir / round_id
     out_round.mkdir(parents=True, exist_ok=True)
+    tidy(out_round)  # what a stopped run left (this run holds the lock, so nothing else is writing here)
     wanted = [lookup(f, ctx.forces)["force_id"] for f in forces] if forces else list_forces(data_dir, round_id)
     jobs, skipped, hashes = [], [], {}
     for force in wanted:
         fingerprint, hashes[force] = force_fingerprint(ctx, force, code)
-        if not rerun and is_current(out_round / force, fingerprint):
-            skipped.append({"force": force, "status": "ok", "seconds": 0.0, "skipped": True, "errors": [],
-                            "warnings": 0})
+        if not rerun and is_current(out_round / force, fingerprint):  # its status is its own folder's
+            skipped.append({"force": force, **folder_status(out_round / force), "seconds": 0.0, "skipped": True})
         else:
             jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor, svg))
     started = time.monotonic()
-    done = skipped + pool.map(run_force, jobs, f"round {round_id}", progress)
+    ran = pool.map(run_force, jobs, f"round {round_id}", progress)
+    for result in ran:
+        if result["status"] == "failed":  # also when its worker died before it could say so
+            forget_fingerprint(out_round / result["force"])
+    tidy(out_round)
+    done = skipped + ran
+    # keep forces run before but not in this selection: their folder's status, or their last run's failure
     earlier = previous_status(out_round)
-    for result in done:  # a skipped force keeps the status of its last run
-        if result.get("skipped") and result["force"] in earlier:
-            result["status"] = earlier[result["force"]].get("status", "ok")
-            result["errors"] = earlier[result["force"]].get("errors", [])
-    # keep forces run before but not in this selection
     selected = {r["force"] for r in done}
-    done += [dict(r, skipped=True, not_selected=True) for f, r in earlier.items()
-             if f not in selected and (out_round / f).exists()]
+    for f, r in earlier.items():
+        folder = out_round / f
+        if f not in selected and folder.exists():
+            status = folder_status(folder) if (folder / FINGERPRINT).exists() and has_model(folder) else \
+                {"status": "failed", "errors": r.get("errors") or ["its last run failed"], "warnings": 0}
+            done.append({"force": f, **status, "seconds": 0.0, "skipped": True, "not_selected": True})
     if jobs or not has_model(out_round):
         collect(out_round, done)
     model_print = hash_files(model_files(out_round)) + code
@@ -256,12 +488,15 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     _step(progress, f"round {round_id}: national overview")
     national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) else \
         pool.map(run_national, [job], "national overview", False)[0]
+    if national["status"] != "ok":
+        forget_fingerprint(out_round / "national")  # also when its worker died before it could say so
+    tidy(out_round)
     result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
     if pack:
         _step(progress, f"round {round_id}: board pack")
         result.national.update(make_pack(ctx, out_dir, model_print, rerun))
     write_run_json(out_round, ctx, result.forces, result.national, hashes, code, pool.workers,
-                   time.monotonic() - started)
+                   time.monotonic() - started, previous=previous_frameworks(out_dir, ctx.round.previous))
     return result
 
 
@@ -283,7 +518,9 @@ def make_pack(ctx: RoundContext, out_dir: Path, model_print: str, rerun: bool = 
 
     try:
         written = build_pack(out_dir, ctx.round.round, ctx.data_dir)
-    except Exception as exc:  # the pack never stops the run; the note says why
+    except Exception as exc:  # the pack never stops the run; the note says why, and the next run makes it again
+        with contextlib.suppress(OSError):
+            marker.unlink()
         return {"pack_error": _exception_text(exc)}
     marker.write_text(model_print)
     return {"pack": [str(p.relative_to(out_dir)) for p in written]}
@@ -327,6 +564,7 @@ def run_national(job: NationalJob) -> dict:
         _swap_in(work, folder)
         return {"status": "ok", "seconds": round(time.monotonic() - started, 2)}
     except Exception as exc:
+        forget_fingerprint(folder)  # the last good overview stays, and is made again next time
         return {"status": "failed", "error": _exception_text(exc), "seconds": round(time.monotonic() - started, 2)}
     finally:
         if work.exists():

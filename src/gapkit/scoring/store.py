@@ -24,7 +24,8 @@ def write_model(model: RoundModel, folder: Path) -> list[Path]:
     for name, frame in model.tables().items():
         target = folder / FILES[name]
         with atomic_path(target) as tmp:
-            safe_frame(frame).to_csv(tmp, index=False)
+            # CRLF line ends make the csv writer quote any text holding a lone CR, so every text reads back exactly
+            safe_frame(frame).to_csv(tmp, index=False, lineterminator="\r\n")
         written.append(target)
     return written
 

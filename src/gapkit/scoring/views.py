@@ -59,15 +59,21 @@ def next_steps(requirements: pd.DataFrame, as_of: object) -> pd.DataFrame:
     return rows.sort_values(["force", "framework", "gap_points", "order"], ascending=[True, True, False, True])
 
 
+NOT_ASSESSED = "not assessed"
+
+
 def category_counts(overall: pd.DataFrame, config: ScoringConfig) -> pd.DataFrame:
-    """Forces in each category, worst first (the form HMICFRS published in 2017)."""
+    """Forces in each category, worst first (the form HMICFRS published in 2017); a last row 'not assessed' when
+    some force has no applicable key element, so the counts always add up to the forces."""
     worst_first = list(reversed(config.category_names()))
+    if (overall["category"] == NOT_ASSESSED).any():
+        worst_first.append(NOT_ASSESSED)
     counts = overall["category"].value_counts().reindex(worst_first, fill_value=0)
     return pd.DataFrame({"category": worst_first, "forces": counts.to_numpy(dtype=int)})
 
 
 def with_change(overall: pd.DataFrame, previous: pd.DataFrame | None, previous_round: str | None) -> pd.DataFrame:
-    """Add previous_round, previous_score, previous_category and change (unrounded) against the named round."""
+    """Add previous_round, previous_score, previous_category and change against the named round."""
     out = overall.copy()
     out["previous_round"] = previous_round or ""
     if previous is None or previous.empty or not previous_round:
@@ -120,6 +126,11 @@ def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: 
         out.append({"force": row.force, "round": row.round, "framework": row.framework,
                     "key_elements": ", ".join(mine["requirement_id"]), "category_reason": reason})
     return pd.DataFrame(out, columns=["force", "round", "framework", "key_elements", "category_reason"])
+
+
+def league(overall: pd.DataFrame) -> pd.DataFrame:
+    """Forces best first; equal scores in name order. Tables show this order and charts draw it top down."""
+    return overall.sort_values(["score", "force_name"], ascending=[False, True]).reset_index(drop=True)
 
 
 def region_scores(overall: pd.DataFrame) -> pd.DataFrame:
