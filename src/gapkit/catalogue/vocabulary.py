@@ -5,15 +5,21 @@ labels come from each framework's own level scale (data/config/scoring.yaml)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gapkit.catalogue.settings import Scale
 from gapkit.core import paths
+from gapkit.core.errors import GapkitError, Issue
+from gapkit.core.text import clean
+from gapkit.core.yamlio import load_yaml, where
 
 HEADERS_FILE = paths.CONFIG_DIR / "tracker_headers.yaml"
 VOCAB_FILE = paths.CONFIG_DIR / "status_vocabulary.yaml"
@@ -53,25 +59,99 @@ def status_words(path: Path = VOCAB_FILE) -> dict[str, float | None]:
     return out
 
 
+class DateRules(BaseModel):
+    """The dates a tracker may hold (tracker_headers.yaml 'dates'): a window, and the words forces write when a
+    date is not set (a warning and a blank date, not an error)."""
+    model_config = ConfigDict(extra="forbid")
+    earliest: dt.date
+    latest: dt.date
+    placeholders: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRules:
+        if self.earliest >= self.latest:
+            raise ValueError(f"earliest ({self.earliest}) must be before latest ({self.latest})")
+        if dt.date(1900, 1, 1) > self.earliest or self.latest > dt.date(2262, 4, 11):
+            raise ValueError("the window must lie within 1900-01-01 to 2262-04-11 (what Excel and pandas hold)")
+        return self
+
+    def placeholder(self, value: object) -> bool:
+        """True for a word that stands in for a date not yet set ('TBC', 'n/a', '-')."""
+        return isinstance(value, str) and _placeholder_key(value) in {_placeholder_key(p) for p in self.placeholders}
+
+
+def _placeholder_key(text: str) -> str:
+    return norm(clean(text)) or clean(text).strip()  # '-' has no letters: compared as written
+
+
+class _TrackerSettings(BaseModel):
+    model_config = ConfigDict(extra="allow")  # fields, required, ... are read by the functions above
+    dates: DateRules
+    hidden_sheets_not_reported: list[str] = Field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def _tracker_settings(path: Path = HEADERS_FILE) -> _TrackerSettings:
+    data, node = load_yaml(path)
+    try:
+        return _TrackerSettings.model_validate(data)
+    except ValidationError as exc:
+        raise GapkitError([Issue(str(path), where(node, tuple(e["loc"])), e["msg"], "correct the value")
+                           for e in exc.errors()]) from None
+
+
+def date_rules(path: Path = HEADERS_FILE) -> DateRules:
+    return _tracker_settings(path).dates
+
+
+def quiet_hidden_sheets(path: Path = HEADERS_FILE) -> frozenset[str]:
+    """Titles of hidden sheets that are gapkit's own (the template's drop-down lists): skipped without a warning."""
+    return frozenset(_tracker_settings(path).hidden_sheets_not_reported)
+
+
 def status_labels(scale: Scale) -> list[str]:
     """The drop-down choices of a scale: '0 - No information', ..., 'Not applicable'."""
     return [f"{lv.value} - {lv.label}" for lv in scale.levels] + [NOT_APPLICABLE]
 
 
+_LEVEL_TEXT = re.compile(r"^(\d+)(?:\.0*)?(?:\s*[-:–]\s*|\s+)?(.*)$", re.DOTALL)  # '2', '2.0', '2 - Started'
+
+
 def parse_status(value: object, scale: Scale) -> tuple[str, float | None]:
-    """('ok', level) / ('na', None) / ('blank', None) / ('unknown', None)."""
+    """('ok', level) / ('na', None) / ('blank', None) / ('unknown', None), strictly: a level is one of the scale's
+    values (2, 2.0, '2'), a value with its own label ('2 - Started'), a label ('Started') or a status word
+    (status_vocabulary.yaml) for a level the scale has. A number is never read with its sign or fraction
+    stripped: -3, '-1', 1.5 and '0.9' are unknown, as are TRUE, dates and '3 apples'."""
     maximum = scale.maximum
-    if value is None or str(value).strip() == "":
+    if value is None or (isinstance(value, str) and clean(value).strip() == ""):
         return "blank", None
-    if isinstance(value, (int, float)) and float(value).is_integer() and 0 <= value <= maximum:
-        return "ok", float(value)
-    text = norm(value)
-    lead = re.match(r"^(\d+)\b", text)
-    if lead and 0 <= int(lead.group(1)) <= maximum:
-        return "ok", float(lead.group(1))
+    if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
+        return "unknown", None
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer() and 0 <= number <= maximum:
+            return "ok", number
+        return "unknown", None
+    text = clean(str(value)).strip()
     words = status_words()
-    if text in words:
-        return ("na", None) if words[text] is None else ("ok", words[text])
+    lead = _LEVEL_TEXT.match(text)
+    if lead:
+        level, rest = int(lead.group(1)), norm(lead.group(2))
+        if level > maximum:
+            return "unknown", None
+        if rest in ("", norm(scale.levels[level].label)) or words.get(rest, -1) == level:
+            return "ok", float(level)
+        return "unknown", None
+    key = norm(text)
+    for lv in scale.levels:
+        if key == norm(lv.label):
+            return "ok", float(lv.value)
+    if key in words:
+        level = words[key]
+        if level is None:
+            return "na", None
+        if 0 <= level <= maximum:
+            return "ok", level
     return "unknown", None
 
 

@@ -6,7 +6,10 @@ several per requirement possible); combining them into one level per requirement
 
 from __future__ import annotations
 
+import bisect
+import calendar
 import datetime as dt
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -14,15 +17,29 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.textmatch import RequirementIndex
-from gapkit.catalogue.vocabulary import header_aliases, ignored_headers, norm, parse_status, status_labels
+from gapkit.catalogue.vocabulary import (
+    DateRules,
+    date_rules,
+    header_aliases,
+    ignored_headers,
+    norm,
+    parse_status,
+    quiet_hidden_sheets,
+    status_labels,
+)
 from gapkit.core.errors import GapkitError, Issue, errors_only
+from gapkit.core.limits import check_regular_file, check_zip_archive
+from gapkit.core.text import clean, clean_value
 
 ACTIONS_SHEET = "Actions"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+CONVERT_FIX = "open it in Excel or LibreOffice, save it as .xlsx (Excel Workbook) and submit the .xlsx"
 MAX_ROWS = 200_000
 TEXT_MATCH_ACCEPT = 0.35  # below this, a requirement text is not matched (measured on the tracker fixtures)
 TEXT_MATCH_CONFIRM = 0.6  # below this, a match is reported for the inspector to confirm
@@ -33,26 +50,48 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d
                  "%B %Y", "%b %Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
-def parse_date(value: object) -> tuple[str, pd.Timestamp | None]:
-    """('ok', date) / ('blank', None) / ('bad', None). Accepts dates, Excel serial numbers and common text forms."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+def parse_date(value: object, rules: DateRules | None = None) -> tuple[str, pd.Timestamp | None]:
+    """('ok', date) / ('blank', None) / ('bad', None) / ('range', None). Accepts dates, Excel serial numbers and
+    common text forms; a date outside the window of tracker_headers.yaml (dates: earliest, latest) is 'range'.
+    Placeholders such as 'TBC' are 'bad' here: read_submission checks them first (DateRules.placeholder)."""
+    rules = rules or date_rules()
+    if value is None or (isinstance(value, str) and not clean(value).strip()):
         return "blank", None
-    if isinstance(value, (dt.datetime, dt.date)):
-        return "ok", pd.Timestamp(value).normalize()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # Excel's date range
-            return "ok", pd.Timestamp(from_excel(value)).normalize()
+    if isinstance(value, bool):
         return "bad", None
-    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", str(value).strip())
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, (int, float)):
+        if not (math.isfinite(value) and 1 <= value < 2958466):  # Excel's date range
+            return "bad", None
+        try:
+            day = from_excel(value).date()
+        except (ValueError, OverflowError):
+            return "bad", None
+    elif isinstance(value, str):
+        day = _text_date(clean(value).strip())
+        if day is None:
+            return "bad", None
+    else:  # a time of day, a duration
+        return "bad", None
+    if not rules.earliest <= day <= rules.latest:
+        return "range", None
+    return "ok", pd.Timestamp(day)
+
+
+def _text_date(text: str) -> dt.date | None:
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
     for fmt in _DATE_FORMATS:
         try:
             parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
         if fmt in ("%B %Y", "%b %Y"):  # a month means its last day
-            return "ok", (pd.Timestamp(parsed) + pd.offsets.MonthEnd(0)).normalize()
-        return "ok", pd.Timestamp(parsed).normalize()
-    return "bad", None
+            return parsed.date().replace(day=calendar.monthrange(parsed.year, parsed.month)[1])
+        return parsed.date()
+    return None
 
 
 # ---- reading ------------------------------------------------------------------------------------------------
@@ -70,14 +109,21 @@ class SubmissionResult:
 
 
 def _open_workbook(path: Path):
-    """Open with cached formula values; give a clear issue for everything that is not a readable workbook."""
+    """Open with cached formula values; give a clear issue for everything that is not a readable workbook. The
+    file's kind, size and zip parts are checked (gapkit.core.limits) before openpyxl reads anything."""
     path = Path(path)
     name = path.name
-    if not path.exists():
-        raise GapkitError.one(path, "", "file not found", "check the path")
-    size = path.stat().st_size
-    if size == 0:
+    check_regular_file(path)
+    if path.stat().st_size == 0:
         raise GapkitError.one(path, "", "the file is empty", "save the workbook again from Excel or LibreOffice")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise GapkitError.one(path, "", f"'{name}' is in the old Excel 97-2003 format (.xls), which gapkit does not "
+                              "read", CONVERT_FIX)
+    if suffix not in WORKBOOK_SUFFIXES:
+        kind = f"a {suffix} file" if suffix else "a file with no extension"
+        raise GapkitError.one(path, "", f"'{name}' is {kind}; gapkit reads Excel workbooks "
+                              f"({', '.join(WORKBOOK_SUFFIXES)})", CONVERT_FIX)
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -86,6 +132,7 @@ def _open_workbook(path: Path):
     if not zipfile.is_zipfile(path):
         raise GapkitError.one(path, "", f"'{name}' is not an Excel workbook",
                               "submit an .xlsx or .xlsm file saved from Excel or LibreOffice")
+    check_zip_archive(path)
     try:
         return load_workbook(path, data_only=True, keep_vba=False)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
@@ -103,23 +150,70 @@ def _header_map(values: list[object]) -> dict[str, int]:
     return {fld: col for fld, (_, col) in best.items()}
 
 
-def _find_table(ws) -> tuple[int, dict[str, int]] | None:
-    """The header row (1-based) and field -> column index, within the first 15 rows."""
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=15, values_only=True), 1):
-        mapping = _header_map(list(row))
-        if "status" in mapping and ({"ref", "requirement_text"} & set(mapping)):
-            return r, mapping
-    return None
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted numbers as (first, last) runs: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
 
 
-def _unmerge_values(ws) -> None:
-    """Give every cell of a merged range the top-left value (trackers merge a recommendation over its actions)."""
-    for rng in list(ws.merged_cells.ranges):
-        value = ws.cell(rng.min_row, rng.min_col).value
-        ws.unmerge_cells(str(rng))
-        for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col, max_col=rng.max_col):
-            for cell in row:
-                cell.value = value
+class _VisibleSheet:
+    """A worksheet as its reader sees it: hidden rows and columns are never read, and a cell of a merged range
+    has the range's top-left value (trackers merge a recommendation over its actions, and titles and headers
+    across columns) unless that top-left cell is itself hidden. Every text value is cleaned (gapkit.core.text)."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.max_row, self.max_column = ws.max_row, ws.max_column
+        self.hidden_columns = {c for dim in ws.column_dimensions.values() if dim.hidden and dim.min
+                               for c in range(dim.min, min(dim.max or dim.min, self.max_column) + 1)}
+        self.hidden_rows = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= self.max_row}
+        self._merged: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}  # col -> (starts, ranges)
+        spans: dict[int, list[tuple[int, int, int, int]]] = {}
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row in self.hidden_rows or rng.min_col in self.hidden_columns:
+                continue  # a hidden cell's text is never shown, not even in the visible part of its range
+            for c in range(rng.min_col, min(rng.max_col, self.max_column) + 1):
+                spans.setdefault(c, []).append((rng.min_row, rng.max_row, rng.min_row, rng.min_col))
+        for c, items in spans.items():
+            items.sort()
+            self._merged[c] = ([i[0] for i in items], [(i[1], i[2], i[3]) for i in items])
+
+    def visible(self, r: int, c: int) -> bool:
+        return r not in self.hidden_rows and c not in self.hidden_columns
+
+    def origin(self, r: int, c: int) -> tuple[int, int]:
+        """The cell whose value (r, c) shows: the top-left of its merged range, or itself."""
+        if c in self._merged:
+            starts, ranges = self._merged[c]
+            i = bisect.bisect_right(starts, r) - 1
+            if i >= 0 and ranges[i][0] >= r:
+                return ranges[i][1], ranges[i][2]
+        return r, c
+
+    def value(self, r: int, c: int) -> object:
+        if not self.visible(r, c):
+            return None
+        return clean_value(self.ws.cell(*self.origin(r, c)).value)
+
+    def find_table(self, first_rows: int = 15) -> tuple[int, dict[str, int], list[object]] | None:
+        """The header row (1-based), field -> column index (0-based) and the header values, within the first
+        rows: the visible row that names the most fields among those with a Status and a Ref or Recommendation
+        column (a header may sit under a title row, or span two rows merged)."""
+        best = None
+        for r in range(1, min(first_rows, self.max_row) + 1):
+            if r in self.hidden_rows:
+                continue
+            values = [self.value(r, c) for c in range(1, self.max_column + 1)]
+            mapping = _header_map(values)
+            named = "status" in mapping and ({"ref", "requirement_text"} & set(mapping))
+            if named and (best is None or len(mapping) > len(best[1])):
+                best = (r, mapping, values)
+        return best
 
 
 def _formula_cells(path: Path, sheet: str) -> set[str]:
@@ -167,44 +261,68 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
     def add(where: str, message: str, fix: str = "", severity: str = "error") -> None:
         issues.append(Issue(str(path), where, message, fix, severity))
 
-    # choose the sheet: "Actions" if present, else the first visible sheet with a recognisable header
-    candidates = [ws for ws in wb.worksheets if ws.title == ACTIONS_SHEET] + \
-                 [ws for ws in wb.worksheets if ws.title != ACTIONS_SHEET]
+    # choose the sheet: "Actions" if present, else the first visible sheet with a recognisable header. Hidden
+    # sheets are never read, and named by position only (their title may say what they hold).
+    quiet = quiet_hidden_sheets()
+    visible = []
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            visible.append(ws)
+        elif ws.title not in quiet:
+            add("", f"sheet {wb.sheetnames.index(ws.title) + 1} is hidden and was not read",
+                "unhide it if it should be read; delete it if it holds anything that should not be sent", "warning")
+    candidates = [ws for ws in visible if ws.title == ACTIONS_SHEET] + [ws for ws in visible if ws.title != ACTIONS_SHEET]
     chosen = None
     for ws in candidates:
-        table = _find_table(ws)
-        if table is None:
-            continue
-        if ws.sheet_state != "visible":
-            add(ws.title, "this hidden sheet looks like an action plan; it was not read",
-                "unhide it if it is the one to read", "warning")
-        elif chosen is None:
-            chosen = (ws, *table)
+        sheet = _VisibleSheet(ws)
+        table = sheet.find_table()
+        if table is not None:
+            chosen = (sheet, *table)
+            break
     if chosen is None:
         add("", "no sheet has a header row gapkit recognises (it needs a Status column and a Ref or Recommendation column)",
             "use the gapkit template, or add your header words to data/config/tracker_headers.yaml")
         return SubmissionResult(path, None, issues)
-    ws, header_row, cols = chosen
+    sheet, header_row, cols, header_values = chosen
+    ws = sheet.ws
     if ws.max_row > MAX_ROWS:
         add(ws.title, f"the sheet has {ws.max_row:,} rows, more than the {MAX_ROWS:,} gapkit reads",
             "delete unused rows or split the workbook")
         return SubmissionResult(path, None, issues)
-    _unmerge_values(ws)
-    header_values = [c.value for c in ws[header_row]]
+    unhide = "unhide it if it should be read; delete it if it holds anything that should not be sent"
+    for first, last in _runs(sorted(sheet.hidden_columns)):
+        span = (f"column {get_column_letter(first)} is hidden and was" if first == last
+                else f"columns {get_column_letter(first)}-{get_column_letter(last)} are hidden and were")
+        add(ws.title, f"{span} not read", unhide, "warning")
+    for first, last in _runs(sorted(sheet.hidden_rows)):
+        span = f"row {first} is hidden and was" if first == last else f"rows {first}-{last} are hidden and were"
+        add(ws.title, f"{span} not read", unhide, "warning")
+    # columns not used: visible ones only, by header and letter; one under another's merged header by letter only
     known = set(cols.values())
     ignored = ignored_headers()
-    extra = [str(v) for i, v in enumerate(header_values)
-             if v not in (None, "") and i not in known and norm(v) not in ignored]
+    extra = []
+    for i, v in enumerate(header_values):
+        c = i + 1
+        if v in (None, "") or i in known or norm(v) in ignored or c in sheet.hidden_columns:
+            continue
+        origin_col = sheet.origin(header_row, c)[1]
+        if origin_col != c:
+            extra.append(f"{get_column_letter(c)} (under the merged header of column {get_column_letter(origin_col)})")
+        else:
+            extra.append(f"{v} (column {get_column_letter(c)})")
     if extra:
         add(f"{ws.title} > row {header_row}", f"columns not used by gapkit: {', '.join(extra)}",
             "add a header word to data/config/tracker_headers.yaml if one of these should be read", "warning")
+    rules = date_rules()
     formula_cells = _formula_cells(path, ws.title) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
     index = None
     rows, matches = [], []
 
-    for r in range(header_row + 1, ws.max_row + 1):
+    for r in range(header_row + 1, sheet.max_row + 1):
+        if r in sheet.hidden_rows:
+            continue
         cells = {fld: ws.cell(r, c + 1) for fld, c in cols.items()}
-        values = {fld: cell.value for fld, cell in cells.items()}
+        values = {fld: sheet.value(r, c + 1) for fld, c in cols.items()}
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue
         where = lambda fld: f"{ws.title} > {cells[fld].coordinate}"  # noqa: E731
@@ -212,9 +330,6 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
             if cell.coordinate in formula_cells and cell.value is None:
                 add(where(fld), "formula with no saved result",
                     "open the workbook in Excel or LibreOffice and save it, so the result is stored", "warning")
-        if ws.row_dimensions[r].hidden:
-            add(f"{ws.title} > row {r}", "hidden row was read", "unhide it, or delete it if it should not count",
-                "warning")
         # which requirement
         targets = _resolve_ref(values.get("ref"), values.get("framework"), catalogue, framework_ids)
         ref_given = str(values.get("ref") or "").strip() != ""
@@ -274,10 +389,21 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
             continue
         due = None
         if "due_date" in cells:
-            dstate, due = parse_date(values.get("due_date"))
+            if rules.placeholder(values.get("due_date")):
+                add(where("due_date"), f"due date \"{values['due_date']}\" is not a date; read as no due date",
+                    "enter the date when it is known", "warning")
+                dstate = "blank"
+            else:
+                dstate, due = parse_date(values.get("due_date"), rules)
             if dstate == "bad":
                 add(where("due_date"), f"due date \"{values['due_date']}\" is not a date",
                     "enter a date such as 31/03/2018")
+                continue
+            if dstate == "range":
+                shown = values["due_date"]
+                shown = shown.date().isoformat() if isinstance(shown, dt.datetime) else shown
+                add(where("due_date"), f"due date \"{shown}\" is outside the dates gapkit accepts "
+                    f"({rules.earliest:%d/%m/%Y} to {rules.latest:%d/%m/%Y})", "correct the date")
                 continue
         rows.append({"force": force, "round": str(round_id), "framework": fid, "requirement_id": rid,
                      "level": level, "not_applicable": na, "na_justification": justification,
@@ -293,4 +419,4 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else clean(str(value)).strip()
