@@ -93,12 +93,12 @@ def _data_folder(ctx, param, value: Path | None) -> Path | None:
     return value
 
 
-def _check_output(out: Path, data_dir: Path | None, option: str = "--out") -> None:
+def _check_output(out: Path, data_dir: Path | None, option: str = "--out", what: str = "a folder of its own") -> None:
     """An output folder (or file) that is not a file system's root, and neither inside nor around the dataset:
     outputs written into the inputs would be read back as inputs, and a root would be filled with rounds."""
     data = (data_dir or paths.DEMO_DIR).resolve()
     target = out.resolve()
-    fix = f"give {option} a folder of its own, outside the dataset folder {data}"
+    fix = f"give {option} {what}, outside the dataset folder {data}"
     if target.parent == target:
         raise GapkitError.one(option, "", f"{out} is the root of a file system", fix)
     if paths.inside(data, target):
@@ -288,7 +288,7 @@ def pack(round_id: str, out_dir: Path | None, data_dir: Path | None, target: Pat
     from gapkit.outputs.pack import build_pack
 
     if target is not None:
-        _check_output(target, data_dir)
+        _check_output(target, data_dir, what="a file name")
     written = build_pack(out_dir or paths.REPORTS_DIR, round_id, data_dir, target)
     for path in written:
         click.echo(f"wrote {path}")

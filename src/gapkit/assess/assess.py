@@ -5,6 +5,7 @@ workbook, the report) reads it from the source, never back out of the combinatio
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = N
     issues: list[Issue] = []
     inspector = force_reported = empty_assessment()
     review_path = review_file(data_dir, round_id, force)
-    if review_path.exists():
+    if os.path.lexists(review_path):  # a dangling link is reported by the reader, not skipped
         try:
             rows, review_issues = read_review(review_path, force, round_id, catalogue=ctx.catalogue,
                                               settings=ctx.settings)
@@ -68,7 +69,7 @@ def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = N
                                                   plan_cache)
     issues += plan_issues
     suggested = as_assessment(suggestions) if files else empty_assessment()
-    if sub_path is None and not files and not review_path.exists():
+    if sub_path is None and not files and not os.path.lexists(review_path):
         issues.append(Issue(str(paths.round_dir(data_dir, round_id)), force,
                             "no submission, plan documents or review for this force",
                             "add its files (see docs/dataset.md) or leave it out of --forces", "warning"))

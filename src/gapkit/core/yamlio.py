@@ -46,8 +46,8 @@ def load_yaml(path: Path, limits: Limits | None = None) -> tuple[Any, yaml.Node 
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL byte: a binary file)
         line = text.count("\n", 0, exc.position) + 1
-        raise GapkitError.one(path, f"line {line}", f"the character #x{exc.character:04X} is not allowed in YAML; "
-                              "is this a binary file?", "give a YAML text file saved as UTF-8") from None
+        raise GapkitError.one(path, f"line {line}", f"the character #x{exc.character:04X} is not allowed in YAML "
+                              "(is this a binary file?)", "give a YAML text file saved as UTF-8") from None
     except yaml.YAMLError as exc:
         raise GapkitError.one(path, "", f"YAML error: {exc}", "check the file's syntax") from None
     except RecursionError:  # the pure-Python loader, where libyaml is missing; the depth check should prevent it
@@ -150,6 +150,9 @@ def _bad_value(path: Path, node: yaml.Node | None, exc: ValueError) -> GapkitErr
     if bad is not None and bad.tag.endswith(":timestamp"):
         return GapkitError.one(path, line, f"{shown}is not a valid date ({exc})",
                                "write the date as YYYY-MM-DD with a real month and day")
+    if bad is not None and bad.tag.endswith(":int"):
+        return GapkitError.one(path, line, f"the number {shown}has {len(bad.value):,} digits, too many to read",
+                               "correct it, or put it in quotes to keep it as text")
     return GapkitError.one(path, line, f"the value {shown}cannot be read ({str(exc)[:120]})",
                            "correct it, or put it in quotes to keep it as text")
 

@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.vocabulary import status_labels
-from gapkit.core.excel import print_setup
+from gapkit.core.excel import print_setup, write_cell
 from gapkit.inputs.tracker import ACTIONS_SHEET
 
 TEMPLATE_COLUMNS = [
@@ -137,8 +137,9 @@ def _write_about(ws, force, round_id, catalogue, framework_ids, marking, synthet
         "8. The Actions sheet prints landscape on A3, with the header row repeated on every page.",
     ]
     rows += [(s, None) for s in steps]
-    for row in rows:
-        ws.append(row)
+    for r, row in enumerate(rows, 1):  # names and markings come from outside: never written as formulas
+        for c, value in enumerate(row, 1):
+            write_cell(ws, r, c, value)
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 100
     ws.column_dimensions["B"].width = 40

@@ -259,7 +259,8 @@ def list_forces(data_dir: Path, round_id: str) -> list[str]:
                           and not p.name.startswith(SKIPPED_NAMES)})
     plans = rdir / "plans"
     if plans.is_dir():
-        found.update({p.name: p for p in sorted(plans.iterdir()) if p.is_dir() and not p.name.startswith(SKIPPED_NAMES)})
+        found.update({p.name: p for p in sorted(plans.iterdir())
+                      if p.is_dir() and not p.name.startswith(SKIPPED_NAMES)})
     issues = []
     known: set[str] | None = None
     for name, p in sorted(found.items()):

@@ -95,6 +95,12 @@ def _decode(raw: bytes, path: Path, issues: list[Issue]) -> str | None:
     return text
 
 
+def _cut(path: Path, where: str, limits: Limits) -> Issue:
+    """The warning that a document's text was cut at max_plan_chars."""
+    return Issue(str(path), where, f"only the first {limits.max_plan_chars:,} characters were read (max_plan_chars)",
+                 raise_fix("max_plan_chars") + ", or split the document", "warning")
+
+
 def _fail(issues: list[Issue], issue: Issue) -> None:
     issues.append(issue)
     return None
@@ -213,8 +219,9 @@ def _pdf_pages(path: Path, limits: Limits, issues: list[Issue]) -> list[str] | N
             textpage.close()
             page.close()
             total += len(pages[-1])
-            if total > limits.max_plan_chars:
-                break  # read_plan says the text was cut
+            if total > limits.max_plan_chars and i + 1 < count:
+                issues.append(_cut(path, f"page {i + 1}", limits))
+                break
         return pages
     finally:
         pdf.close()
@@ -225,14 +232,16 @@ def _read_xlsx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
     passages, total = [], 0
     try:
         for ws in wb.worksheets:
-            for row in ws.iter_rows(max_row=limits.max_sheet_rows, max_col=limits.max_sheet_columns):
+            rows = ws.iter_rows(max_row=limits.max_sheet_rows, max_col=limits.max_sheet_columns)
+            for r, row in enumerate(rows, 1):
                 for cell in row:
                     if isinstance(cell.value, str) and len(cell.value.strip()) >= 20:
                         for piece in _chunks(clean(cell.value)):
                             passages.append(Passage(str(path), f"{ws.title} > {cell.coordinate}", ws.title, piece))
                             total += len(piece)
                 if total > limits.max_plan_chars:
-                    return passages  # read_plan says the text was cut
+                    issues.append(_cut(path, f"{ws.title} > row {r}", limits))
+                    return passages
     finally:
         wb.close()
     return passages
@@ -294,9 +303,8 @@ def read_plan(path: Path, limits: Limits | None = None) -> PlanText:
             continue
         total += len(passage.text)
         if total > limits.max_plan_chars:
-            issues.append(Issue(str(path), passage.location, f"only the first {limits.max_plan_chars:,} characters "
-                                "were read (max_plan_chars)", raise_fix("max_plan_chars") + ", or split the document",
-                                "warning"))
+            if not any("(max_plan_chars)" in i.message for i in issues):  # the reader may have said so already
+                issues.append(_cut(path, passage.location, limits))
             break
         kept.append(passage)
     return PlanText(kept, issues)
@@ -306,8 +314,8 @@ READER_VERSION = sha256_text(Path(__file__).read_text(encoding="utf-8"))[:16]  #
 
 
 class PlanCache:
-    """Plan documents already read, kept by the SHA-256 of their bytes and the readers' version (the way
-    jupyter-cache keys executed notebooks): a force whose workbook changed does not have its PDFs read again."""
+    """Plan documents already read, kept by the SHA-256 of their bytes, the readers' version and the limits (the
+    way jupyter-cache keys executed notebooks): a force whose workbook changed does not have its PDFs read again."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -316,7 +324,8 @@ class PlanCache:
         path = Path(path)
         try:
             check_regular_file(path)  # hashing a pipe or a device would never end
-            key = f"{sha256(path)}-{READER_VERSION}"
+            # the limits are part of the key: a raised limit reads again what was cut at the old one
+            key = f"{sha256(path)}-{READER_VERSION}-{sha256_text(default_limits().model_dump_json())[:8]}"
         except (OSError, GapkitError):
             return read_plan(path)  # read_plan says what is wrong with it
         entry = self.folder / f"{key}.json"

@@ -4,6 +4,7 @@ This is the one module that knows every kind of input, so it sits above the read
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from gapkit.catalogue.frameworks import Catalogue, default_catalogue, load_catalogue, load_crosswalk, load_framework
@@ -33,7 +34,7 @@ def check_workbook(path: Path, catalogue: Catalogue, settings: ScoringConfig) ->
 
 
 def validate_path(path: Path) -> list[Issue]:
-    path = Path(path)
+    path = Path(os.path.abspath(path))  # a bare round.yaml still knows its round folder
     try:
         if path.is_dir():
             load_catalogue(path)
