@@ -61,7 +61,7 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
     book = None
     if out.exists():
         refuse_if_open(out)
-        book = load_review_book(out)  # an error if gapkit cannot recognise it: never a fresh workbook over it
+        book = load_review_book(out, rewrite=True)  # an error if gapkit cannot recognise or keep it all
     wb = book.wb if book is not None else Workbook()
     extras = book.extras if book is not None else []
     force_by_key, sugg_by_key = _by_key(force_rows), _by_key(suggestions)

@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.utils import get_column_letter
 
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import Scale, ScoringConfig
-from gapkit.catalogue.vocabulary import norm, parse_status, status_labels
+from gapkit.catalogue.vocabulary import norm, parse_status, status_labels, status_words
 from gapkit.core.errors import GapkitError, Issue
+from gapkit.core.limits import check_regular_file, check_zip_archive
 
 REVIEW_SHEET = "Review"
 KEPT_SHEET = "Kept entries"
@@ -128,14 +130,18 @@ def own_fill(cell, inspector_column: bool) -> bool:
 
 def _plain(value):
     """Rich text (kept as it is in the workbook) as plain text for reading."""
-    return str(value) if type(value).__name__ == "CellRichText" else value
+    return str(value) if isinstance(value, CellRichText) else value
 
 
-def load_review_book(path: Path) -> ReviewBook:
+def load_review_book(path: Path, rewrite: bool = False) -> ReviewBook:
     """Open a review workbook and find everything in it; an error naming the place and the fix if gapkit cannot
-    recognise it."""
+    recognise it (or, to `rewrite` it, cannot keep everything in it)."""
     path = Path(path)
-    _refuse_drawings(path)
+    check_regular_file(path)  # the input limits (data/config/limits.yaml), before anything is parsed
+    if zipfile.is_zipfile(path):
+        check_zip_archive(path)
+        if rewrite:
+            _refuse_drawings(path)
     try:
         wb = load_workbook(path, rich_text=True)
         cached_wb = load_workbook(path, data_only=True)
@@ -169,16 +175,13 @@ def load_review_book(path: Path) -> ReviewBook:
 
 def _refuse_drawings(path: Path) -> None:
     """Pictures, charts and shapes are dropped by openpyxl: a workbook with them is not rewritten."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if re.fullmatch(r"xl/drawings/drawing\d+\.xml", name) and \
-                        re.search(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b", zf.read(name)):
-                    raise GapkitError.one(path, "", "the workbook holds pictures, charts or shapes, which gapkit "
-                                          "cannot keep when it regenerates the workbook",
-                                          "move them to a document of their own, then run gapkit review again")
-    except zipfile.BadZipFile:
-        return  # load_workbook says what is wrong
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if re.fullmatch(r"xl/drawings/drawing\d+\.xml", name) and \
+                    re.search(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b", zf.read(name)):
+                raise GapkitError.one(path, "", "the workbook holds pictures, charts or shapes, which gapkit "
+                                      "cannot keep when it regenerates the workbook",
+                                      "move them to a document of their own, then run gapkit review again")
 
 
 def _read_sheet(path: Path, ws, extras: dict[str, Extra]) -> tuple[list[Row], dict[int, tuple[str, str]]]:
@@ -298,8 +301,8 @@ def inspector_level(value: object, scale: Scale) -> tuple[str, float | None, str
             return "bad", None, f"\"{text}\" is not a level (a level has no sign)"
         if level > top:
             return "bad", None, f"\"{text}\" is out of range ({span})"
-        label = scale.levels[level].label
-        if norm(rest) and norm(rest) != norm(label):
+        label = scale.levels[level].label  # its own label, or a status word for that level, may follow
+        if norm(rest) not in ("", norm(label)) and status_words().get(norm(rest), -1) != level:
             return "bad", None, f"\"{text}\": level {level} is \"{label}\", not \"{rest.strip(' -')}\""
         return "ok", float(level), ""
     for lv in scale.levels:

@@ -59,6 +59,10 @@ class IPCKernelManager(AsyncKernelManager):
         if not restart:
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
 
+    # jupyter_client binds the async manager's cleanup_resources to its base class's method: rebind it to this one,
+    # so a dead kernel's folder is removed too
+    cleanup_resources = _async_cleanup_resources
+
 
 class WarmKernel:
     """One kernel kept alive in this process and lent to one notebook at a time."""

@@ -252,10 +252,17 @@ class Workers:
                                             initargs=(str(self.log_dir), str(self.tmp / "tmp")))
             (self.tmp / "tmp").mkdir(exist_ok=True)
         notes = Path(tempfile.mkdtemp(prefix="running-", dir=self.tmp))
-        futures = {self.pool.submit(_tracked, fn, jobs[i], str(notes / str(i))): i for i in todo}
+        futures = {}
         try:
+            for i in todo:  # a pool whose worker died while idle is broken already here
+                futures[self.pool.submit(_tracked, fn, jobs[i], str(notes / str(i)))] = i
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                try:
+                    results[futures[future]] = future.result()
+                except BrokenProcessPool:
+                    raise
+                except Exception as exc:  # noqa: BLE001  (e.g. a result that cannot be sent back: that job fails)
+                    results[futures[future]] = lost(jobs[futures[future]], _exception_text(exc))
                 bar.update()
             return None, {}
         except BrokenProcessPool:
