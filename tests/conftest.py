@@ -1,56 +1,87 @@
+"""Fixtures shared by every test folder, hypothesis profiles, and the e2e marking of kernel tests.
+
+Kernel tests (papermill, a real `gapkit run`, the `tiny_run` fixture) are marked `e2e`; `pytest -m "not e2e"` runs
+everything else, with no Jupyter kernel. Under xdist (`pytest -n 2`) every test that uses `tiny_run` is in one
+xdist group, so the real run is made once, by one worker (addopts has `--dist loadgroup`)."""
+
 import os
 
-import pytest
+os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+from tests.helpers import PINNED_CODE, in_process_executor, make_tiny_dataset  # noqa: E402
+
+# HYPOTHESIS_PROFILE=thorough python -m pytest ...   for ten times the examples
+hypothesis_settings.register_profile("ci", max_examples=20, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=200, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+E2E_DIR = Path(__file__).parent / "e2e"
+KERNEL_FIXTURES = {"tiny_run"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/e2e, and any test that uses the real run, is e2e; the real run's users share one
+    xdist group, so that only one worker makes it."""
+    for item in items:
+        uses_run = bool(KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if uses_run or E2E_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+        if uses_run and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group("tiny_run"))
 
 
 @pytest.fixture(scope="session")
 def catalogue():
-    from gapkit.frameworks import default_catalogue
+    from gapkit.catalogue.frameworks import default_catalogue
     return default_catalogue()
 
 
 @pytest.fixture(scope="session")
 def config():
-    from gapkit.config import default_config
+    """The scoring settings (gapkit.catalogue.settings.ScoringConfig)."""
+    from gapkit.catalogue.settings import default_config
     return default_config()
 
 
-INJECTED = '=HYPERLINK("http://x","y")'
-
-
-def make_tiny_dataset(root, n_forces: int = 3):
-    """Three fictional forces over the demo's two rounds; one action carries formula-like text."""
-    import datetime as dt
-
-    from openpyxl import load_workbook
-
-    from gapkit.demo import generate
-
-    data = generate(root, n_forces=n_forces, seed=7)
-    sub = data / "rounds" / "2017" / "submissions" / "northmoor.xlsx"
-    wb = load_workbook(sub)
-    ws = wb["Actions"]
-    for row in ws.iter_rows(min_row=2):
-        if row[1].value == "P2":
-            row[6].value, row[6].data_type = INJECTED, "s"
-            row[8].value = dt.date(2017, 1, 31)
-            row[9].value = "1 - Planned, not started"
-    wb.save(sub)
-    return data
+@pytest.fixture(scope="session")
+def settings(config):
+    return config
 
 
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory):
+    """The tiny dataset (tests.helpers.make_tiny_dataset), once per session (per xdist worker). Read only: a test
+    that changes inputs copies it first."""
     return make_tiny_dataset(tmp_path_factory.mktemp("tiny") / "data")
 
 
 @pytest.fixture(scope="session")
 def tiny_run(tiny_data, tmp_path_factory):
-    """One end-to-end run of the tiny dataset (both rounds), shared by the runner and pack tests."""
-    from gapkit.runner import run
+    """One real end-to-end run of the tiny dataset (both rounds, Jupyter kernels, board pack). Tests that use it
+    are marked e2e automatically. Read only."""
+    from gapkit.run.runner import run
 
     out = tmp_path_factory.mktemp("run") / "reports"
     results = run(tiny_data, out_dir=out, workers=2, progress=False)
+    return out, results
+
+
+@pytest.fixture(scope="session")
+def standin_run(tiny_data, tmp_path_factory):
+    """A run of the tiny dataset (both rounds, no board pack) with the in-process stand-in executor: the same
+    output files as a real run, without kernels; the code fingerprint is pinned (tests.helpers.PINNED_CODE).
+    Read only: copy it to change it."""
+    from gapkit.run import runner
+
+    out = tmp_path_factory.mktemp("standin") / "reports"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "code_fingerprint", lambda *args, **kwargs: PINNED_CODE)
+        results = runner.run(tiny_data, out_dir=out, workers=1, progress=False, pack=False,
+                             executor=in_process_executor)
     return out, results

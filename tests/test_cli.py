@@ -3,8 +3,8 @@ import sys
 
 from click.testing import CliRunner
 
-from gapkit import paths
 from gapkit.cli import main
+from gapkit.core import paths
 
 
 def run(*args):
@@ -18,10 +18,13 @@ def test_every_subcommand_has_help():
         assert "Usage:" in result.output
 
 
-def test_frameworks_lists_versions_and_counts():
+def test_frameworks_lists_versions_and_counts(catalogue):
     result = run("frameworks")
     assert result.exit_code == 0
-    assert "npcc-apsp-2017" in result.output and "2017.1" in result.output and " 12 " in result.output
+    for fid, fw in catalogue.frameworks.items():
+        line = next(line for line in result.output.splitlines() if line.strip().startswith(fid))
+        assert f" {fw.version} " in line and f" {len(fw.requirements)} " in line, line
+    assert f"crosswalk version {catalogue.crosswalk.version}" in result.output
 
 
 def test_validate_frameworks_dir_passes():

@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from gapkit import paths
+from gapkit.core import paths
 
 
 def test_environment_yml_installs_the_project_itself():
@@ -26,3 +26,10 @@ def test_fixed_tools_are_dependencies():
     deps = " ".join(tomllib.loads((paths.PROJ_ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
     for name in ("pandas", "matplotlib", "openpyxl", "papermill", "jupyterlab", "pandera", "pydantic"):
         assert name in deps
+
+
+def test_the_test_suites_tools_are_in_the_test_extra():
+    extra = " ".join(tomllib.loads((paths.PROJ_ROOT / "pyproject.toml").read_text())["project"]
+                     ["optional-dependencies"]["test"])
+    for name in ("pytest", "pytest-xdist", "hypothesis", "import-linter"):  # -n 2, profiles, the layers test
+        assert name in extra

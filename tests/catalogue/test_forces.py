@@ -1,7 +1,7 @@
 import pytest
 
-from gapkit.errors import GapkitError
-from gapkit.forces import load_forces, lookup, registry
+from gapkit.catalogue.forces import load_forces, lookup, registry
+from gapkit.core.errors import GapkitError
 
 
 def test_registry_has_43_territorial_forces():

@@ -2,9 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from gapkit import paths
-from gapkit.errors import GapkitError
-from gapkit.frameworks import catalogue_summary, load_catalogue, load_crosswalk, load_framework, requirements_table
+from gapkit.catalogue.frameworks import (catalogue_summary, load_catalogue, load_crosswalk, load_framework,
+                                         requirements_table)
+from gapkit.core import paths
+from gapkit.core.errors import GapkitError
 
 NPCC = paths.FRAMEWORKS_DIR / "npcc-apsp-2017.yaml"
 
@@ -35,10 +36,17 @@ def test_three_key_elements_of_the_2017_review(catalogue):
 
 
 def test_summary_and_versions(catalogue):
-    table = catalogue_summary(catalogue)
-    assert table.set_index("framework").loc["npcc-apsp-2017", "requirements"] == 12
-    assert catalogue.versions()["crosswalk"] == "2026.1"
+    table = catalogue_summary(catalogue).set_index("framework")
+    for fid, fw in catalogue.frameworks.items():
+        assert table.loc[fid, "requirements"] == len(fw.requirements)
+        assert table.loc[fid, ["verified", "partial", "unverified"]].sum() == len(fw.requirements)
+        assert table.loc[fid, "version"] == fw.version
+    versions = catalogue.versions()
+    assert versions == {**{fid: fw.version for fid, fw in catalogue.frameworks.items()},
+                        "crosswalk": catalogue.crosswalk.version}
+    assert catalogue.crosswalk.version and catalogue.crosswalk.version != "none"  # the shipped crosswalk was read
     assert len(requirements_table(catalogue)) == table["requirements"].sum()
+    assert len(requirements_table(catalogue, ["npcc-apsp-2017"])) == len(catalogue.get("npcc-apsp-2017").requirements)
 
 
 def _broken(tmp_path: Path, old: str, new: str, name: str = "npcc-apsp-2017.yaml") -> Path:

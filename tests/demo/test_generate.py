@@ -1,11 +1,17 @@
+"""The synthetic demo dataset: fictional, complete, and spanning the four 2017 categories."""
+
 import pandas as pd
 
-from gapkit import paths
-from gapkit.dataset import list_forces, list_rounds, load_round
-from gapkit.forces import registry
+from gapkit.assess.assess import assess_force
+from gapkit.catalogue.forces import registry
+from gapkit.core import paths
+from gapkit.demo.generate import generate
+from gapkit.inputs.context import RoundContext
+from gapkit.inputs.layout import list_forces, list_rounds, load_round
+from gapkit.scoring.model import build_model
 
 
-def test_shipped_demo_is_fictional_and_complete():
+def test_shipped_demo_is_fictional_and_complete(catalogue):
     forces = registry(paths.DEMO_DIR / "forces.csv")
     demo = pd.read_csv(paths.DEMO_DIR / "forces.csv")
     assert len(demo) >= 12 and set(demo["kind"]) == {"fictional"}
@@ -13,24 +19,28 @@ def test_shipped_demo_is_fictional_and_complete():
     assert not real & set(demo["official_name"].str.lower())
     assert list_rounds(paths.DEMO_DIR) == ["2017", "2019"]
     for round_id in list_rounds(paths.DEMO_DIR):
-        assert load_round(paths.DEMO_DIR, round_id).synthetic
+        rcfg = load_round(paths.DEMO_DIR, round_id, catalogue)
+        assert rcfg.synthetic
+        assert rcfg.focus == rcfg.focus_framework == "npcc-apsp-2017" and rcfg.focus in rcfg.frameworks
+        assert set(list_forces(paths.DEMO_DIR, round_id)) == set(demo["force_id"])
         for force in list_forces(paths.DEMO_DIR, round_id):
             rdir = paths.round_dir(paths.DEMO_DIR, round_id)
             assert (rdir / "submissions" / f"{force}.xlsx").exists()
             assert any((rdir / "plans" / force).iterdir())
 
 
-def test_demo_2017_spans_all_four_categories(catalogue, config):
-    from gapkit.report import build_force_report
-
-    categories = {build_force_report(f, "2017", paths.DEMO_DIR).scores.overall.set_index("framework")
-                  .loc["hmicfrs-2017-plans", "category"] for f in list_forces(paths.DEMO_DIR, "2017")}
+def test_demo_2017_spans_all_four_categories(config):
+    ctx = RoundContext.load(paths.DEMO_DIR, "2017")
+    categories = set()
+    for force in list_forces(paths.DEMO_DIR, "2017"):
+        overall = build_model(ctx, assess_force(ctx, force)).overall
+        categories.add(overall.loc[overall["headline"], "category"].iloc[0])
+    assert ctx.round.headline_framework == "hmicfrs-2017-plans"
     assert categories == set(config.category_names())
 
 
-def test_generator_makes_n_forces(tmp_path):
-    from gapkit.demo import generate
-
+def test_generator_makes_n_forces(tmp_path, catalogue):
     data = generate(tmp_path / "d", n_forces=20, with_plans=False)
     assert len(list_forces(data, "2017")) == 20
     assert "SYNTHETIC" in (data / "README.md").read_text()
+    assert all(load_round(data, r, catalogue).synthetic for r in list_rounds(data))

@@ -1,3 +1,6 @@
+"""The inspector review workbook: written by gapkit.forms.review_form, read back by gapkit.inputs.review.
+Regenerating it keeps every inspector entry exactly."""
+
 import datetime as dt
 
 import pandas as pd
@@ -6,13 +9,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from gapkit.assessment import combine_sources, make_assessment
-from gapkit.forces import lookup
-from gapkit.review import INSPECTOR_COLUMNS, KEPT_SHEET, REVIEW_SHEET, read_inspector_entries, read_review, write_review
+from gapkit.assess.combine import combine_sources
+from gapkit.assess.table import make_assessment
+from gapkit.catalogue.forces import lookup
+from gapkit.catalogue.frameworks import default_catalogue
+from gapkit.catalogue.settings import default_config
+from gapkit.forms import review_form
+from gapkit.inputs.review import (COLUMNS, GENERATED_COLUMNS, INSPECTOR_COLUMNS, KEPT_SHEET, REVIEW_SHEET,
+                                  read_inspector_entries, read_review)
+from tests.helpers import requirement_count
 
 FORCE = lookup("west-yorkshire")
 FRAMEWORKS = ["hmicfrs-2017-plans", "npcc-apsp-2017"]
-FIRST_INSPECTOR_COL = 12  # L
+FIRST_INSPECTOR_COL = len(GENERATED_COLUMNS) + 1  # L
+CATALOGUE, SETTINGS = default_catalogue(), default_config()
+
+
+def write_review(out, force, round_id, force_rows=None, suggestions=None, *, framework_ids):
+    """gapkit.forms.review_form.write_review with the shipped catalogue and settings."""
+    return review_form.write_review(out, force, round_id, force_rows, suggestions, catalogue=CATALOGUE,
+                                    settings=SETTINGS, framework_ids=framework_ids)
+
+
+def read(path, force, round_id):
+    return read_review(path, force, round_id, catalogue=CATALOGUE, settings=SETTINGS)
 
 
 def _suggestions(seed: int) -> pd.DataFrame:
@@ -31,9 +51,10 @@ def test_review_workbook_layout(tmp_path):
     path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), _suggestions(0), framework_ids=FRAMEWORKS)
     ws = load_workbook(path)[REVIEW_SHEET]
     header = [c.value for c in ws[1]]
+    assert header == COLUMNS and FIRST_INSPECTOR_COL == 12
     assert header[FIRST_INSPECTOR_COL - 1:] == INSPECTOR_COLUMNS
     assert header[4] == "Force level" and header[7] == "Suggested level"
-    assert ws.max_row == 1 + 15
+    assert ws.max_row == 1 + requirement_count(CATALOGUE, FRAMEWORKS)
     assert ws.column_dimensions["A"].hidden
     row = {c.value: v.value for c, v in zip(ws[1], ws[2])}
     assert row["Force level"] == "1 - Planned, not started" and row["Force action"] == "action 1"
@@ -47,8 +68,9 @@ def test_inspector_level_wins_and_is_recorded(tmp_path):
     ws.cell(2, FIRST_INSPECTOR_COL + 1, "No CCU review in the plan")
     ws.cell(2, FIRST_INSPECTOR_COL + 2, "A. Inspector")
     wb.save(path)
-    inspector, issues = read_review(path, "west-yorkshire", "2017")
+    inspector, issues = read(path, "west-yorkshire", "2017")
     assert not issues
+    assert list(inspector["level_source"]) == ["inspector"] and "A. Inspector" in inspector["rationale"].iloc[0]
     final = combine_sources(inspector, _force_rows(1))
     p1 = final.set_index("requirement_id").loc["P1"]
     assert p1["level"] == 0 and p1["level_source"] == "inspector"
@@ -61,7 +83,7 @@ def test_bad_inspector_level_names_cell(tmp_path):
     wb = load_workbook(path)
     wb[REVIEW_SHEET].cell(3, FIRST_INSPECTOR_COL, "mostly fine")
     wb.save(path)
-    _, issues = read_review(path, "x", "2017")
+    _, issues = read(path, "x", "2017")
     assert "Review > L3" in str(issues[0]) and "mostly fine" in str(issues[0])
 
 
@@ -93,7 +115,7 @@ inspector_value = st.one_of(
 edits = st.dictionaries(st.tuples(st.integers(2, 16), st.integers(0, 3)), inspector_value, min_size=1, max_size=25)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # examples: the profile (conftest)
 @given(edits=edits, seed=st.integers(0, 50))
 def test_regenerating_keeps_every_inspector_entry_exactly(tmp_path_factory, edits, seed):
     path = tmp_path_factory.mktemp("review") / "wyp.xlsx"

@@ -1,71 +1,53 @@
+"""Reading forces' action plans: filled templates and forces' own trackers, into action rows."""
+
 import datetime as dt
+import shutil
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
-from gapkit.forces import lookup
-from gapkit.scoring import score
-from gapkit.submissions import (combine_level, parse_date, parse_status, read_submission, status_labels,
-                                write_template)
+from gapkit.assess.combine import combine_actions
+from gapkit.catalogue.forces import lookup
+from gapkit.forms.template import write_template
+from gapkit.inputs.tracker import ACTION_COLUMNS, parse_date, read_submission
+from gapkit.scoring.rule import score
+from tests.helpers import maxima
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 PLANS = ["hmicfrs-2017-plans"]
 
 
 @pytest.fixture
-def template(tmp_path):
-    return write_template(lookup("west-yorkshire"), "2017", tmp_path / "wyp.xlsx", framework_ids=PLANS + ["npcc-apsp-2017"])
+def read(catalogue, config):
+    """read_submission with the shipped catalogue and settings."""
+    def _read(path, force="x", round_id="2017", framework_ids=None):
+        return read_submission(path, force, round_id, catalogue=catalogue, settings=config,
+                               framework_ids=framework_ids)
+    return _read
 
 
-def test_template_layout(template, catalogue):
-    wb = load_workbook(template)
-    assert wb.sheetnames == ["About", "Actions", "Lists"]
-    assert wb["Lists"].sheet_state == "hidden"
-    ws = wb["Actions"]
-    header = [c.value for c in ws[1]]
-    assert header[:3] == ["Framework", "Ref", "Requirement"] and "Status" in header and "Due date" in header
-    assert sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[1]) == 3 + 12
-    assert ws.freeze_panes == "C2"
-    assert ws.protection.sheet
-    assert ws["C2"].protection.locked and not ws["G2"].protection.locked  # requirement locked, input unlocked
-    kinds = {dv.type for dv in ws.data_validations.dataValidation}
-    assert kinds == {"list", "date"}
-    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
-    assert "OFFICIAL" in ws.oddHeader.center.text and "OFFICIAL" in ws.oddFooter.center.text
-    about = [c.value for c in wb["About"]["A"]]
-    assert "West Yorkshire Police" in [c.value for c in wb["About"]["B"]]
-    assert any(str(v).startswith("HMICFRS plan review 2017") for v in about)
+@pytest.fixture
+def combined(catalogue, config):
+    """A submission's action rows combined into one row per requirement (gapkit.assess.combine)."""
+    def _combined(result, framework_ids=PLANS):
+        return combine_actions(result.actions, maxima(catalogue, config, framework_ids)).set_index("requirement_id")
+    return _combined
 
 
-def test_template_filled_by_script_reads_back_into_expected_scores(template, catalogue, config):
-    wb = load_workbook(template)
-    ws = wb["Actions"]
-    labels = status_labels(config)
-    fills = {2: labels[0], 3: labels[1], 4: labels[3]}
-    for row, label in fills.items():
-        ws.cell(row, 10, label)
-        ws.cell(row, 7, "action")
-    wb.save(template)
-    result = read_submission(template, "west-yorkshire", "2017", framework_ids=PLANS)
-    assert result.ok, [str(i) for i in result.issues]
-    overall = score(result.assessment, catalogue, config, framework_ids=PLANS).overall.iloc[0]
-    assert overall["category"] == "insufficient information"
-    assert overall["score"] == pytest.approx(100 * (0 + 1 / 3 + 1) / 3)
-
-
-def test_workbook_saved_by_libreoffice(catalogue, config):
+def test_workbook_saved_by_libreoffice(catalogue, config, read, combined):
     """Filled by a script, then opened and saved by LibreOffice Calc (another program's XML)."""
     path = FIXTURES / "libreoffice-saved-west-yorkshire-2017.xlsx"
     assert b"LibreOffice" in zipfile.ZipFile(path).read("docProps/app.xml")
-    result = read_submission(path, "west-yorkshire", "2017", framework_ids=PLANS)
+    result = read(path, "west-yorkshire", framework_ids=PLANS)
     assert result.ok and not result.issues
-    levels = result.assessment.set_index("requirement_id")
+    assert list(result.actions.columns) == ACTION_COLUMNS
+    levels = combined(result)
     assert list(levels["level"]) == [0, 1, 3]
     assert levels.loc["P2", "due_date"] == pd.Timestamp("2018-03-31")
-    overall = score(result.assessment, catalogue, config, framework_ids=PLANS).overall.iloc[0]
+    overall = score(levels.reset_index(), catalogue, config, framework_ids=PLANS).overall.iloc[0]
     assert overall["category"] == "insufficient information"
 
 
@@ -82,35 +64,37 @@ def _tracker(path: Path, rows: list[list], header=None, title_row=True) -> Path:
     return path
 
 
-def test_force_tracker_with_own_headers_and_rag_words(tmp_path):
+def test_force_tracker_with_own_headers_and_rag_words(tmp_path, read):
     path = _tracker(tmp_path / "tracker.xlsx", [
         ["P1", "CCU review", "Review the CCU", "Supt A", "31/03/2018", "Amber", "Started", "ACC"],
         ["P2", "IT monitoring", "Procure software", "CIO", dt.datetime(2018, 6, 30), "Red", "", "ACC"],
         ["P3", "Partners", "Protocol with DA charities", "DCI B", 43100, "Complete", "Signed", "ACC"],
     ])
-    result = read_submission(path, "x", "2017", framework_ids=PLANS)
+    result = read(path, framework_ids=PLANS)
     assert result.ok, [str(i) for i in result.issues]
-    a = result.assessment.set_index("requirement_id")
+    a = result.actions.set_index("requirement_id")  # one action per requirement here
     assert list(a["level"]) == [2, 1, 3]
+    assert list(a["level_source"].unique()) == ["force-reported"]
     assert a.loc["P1", "due_date"] == pd.Timestamp("2018-03-31")
     assert a.loc["P3", "due_date"] == pd.Timestamp("2017-12-31")  # Excel serial 43100
     assert a.loc["P1", "owner"] == "Supt A"
     assert not [i for i in result.issues if i.severity == "error"]
 
 
-def test_requirement_matched_by_text_reports_confidence(tmp_path):
+def test_requirement_matched_by_text_reports_confidence(tmp_path, read):
     path = _tracker(tmp_path / "t.xlsx", [
         ["", "Build links with organisations that support vulnerable people such as domestic abuse charities",
          "Protocol", "DCI", "", "Green", "", ""],
         ["", "Monitor and audit IT systems to find misuse", "Software", "CIO", "", "Amber", "", ""],
     ])
-    result = read_submission(path, "x", "2017", framework_ids=PLANS)
+    result = read(path, framework_ids=PLANS)
     assert result.ok
     assert set(result.matches["requirement_id"]) == {"P3", "P2"}
+    assert set(result.actions["requirement_id"]) == {"P3", "P2"}
     assert result.matches["confidence"].between(0, 1).all()
 
 
-def test_several_actions_merged_cells_and_combination(tmp_path):
+def test_several_actions_merged_cells_and_combination(tmp_path, read, combined):
     path = tmp_path / "merged.xlsx"
     wb = Workbook()
     ws = wb.active
@@ -121,28 +105,15 @@ def test_several_actions_merged_cells_and_combination(tmp_path):
     ws.append(["P3", "Briefings", "Closed", "2017-06-01"])
     ws.merge_cells("A2:A3")
     wb.save(path)
-    result = read_submission(path, "x", "2017", framework_ids=PLANS)
+    result = read(path, framework_ids=PLANS)
     assert result.ok, [str(i) for i in result.issues]
-    a = result.assessment.set_index("requirement_id")
+    assert len(result.actions) == 4  # one row per action: the merged Ref cell gives both P2 actions their ref
+    assert list(result.actions["requirement_id"]) == ["P2", "P2", "P3", "P3"]
+    a = combined(result)
     assert a.loc["P2", "level"] == 2  # one in place, one not started: started
     assert a.loc["P2", "due_date"] == pd.Timestamp("2018-05-01")  # the open action's date
     assert a.loc["P2", "action"] == "Buy software | Train auditors"
     assert a.loc["P3", "level"] == 3
-
-
-def test_combine_level_rule():
-    assert combine_level([3, 3], 3) == 3
-    assert combine_level([3, 1], 3) == 2
-    assert combine_level([1, 0], 3) == 1
-    assert combine_level([2], 3) == 2
-
-
-@pytest.mark.parametrize("value,expected", [
-    ("2 - Started", ("ok", 2.0)), (3, ("ok", 3.0)), ("GREEN", ("ok", 3.0)), ("On track", ("ok", 2.0)),
-    ("n/a", ("na", None)), ("", ("blank", None)), ("Purple", ("unknown", None)), (7, ("unknown", None)),
-])
-def test_parse_status(value, expected):
-    assert parse_status(value, 3) == expected
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -160,7 +131,7 @@ def test_parse_date_rejects(value):
     assert parse_date(value)[0] == "bad"
 
 
-def test_a_dozen_faults_in_one_report(tmp_path):
+def test_a_dozen_faults_in_one_report(tmp_path, read):
     path = tmp_path / "wyp-2017.xlsx"
     wb = Workbook()
     ws = wb.active
@@ -177,13 +148,14 @@ def test_a_dozen_faults_in_one_report(tmp_path):
     ws.append(["nope-framework", "P1", "", "x", "H", "", "Green", "", ""])                            # 8 unknown framework
     ws.append(["hmicfrs-2017-plans", "P3", "", "x", "I", "", 7, "", ""])                              # 9 status out of range
     ws.append(["hmicfrs-2017-plans", "P3", "", "x", "J", "", "=1+1", "", ""])                         # 10 formula, no cache
-    ws.row_dimensions[11].hidden = True                                                                # 11 hidden row
+    ws.append(["hmicfrs-2017-plans", "P1", "", "Secret", "K", "", "Green", "", ""])                   # 11 hidden row
+    ws.row_dimensions[12].hidden = True
     hidden = wb.create_sheet("Old plan")                                                               # 12 hidden sheet
     hidden.append(["Ref", "Status"])
     hidden.sheet_state = "hidden"
     wb.save(path)
-    result = read_submission(path, "west-yorkshire", "2017", framework_ids=PLANS)
-    assert result.assessment is None  # a workbook with errors gives no assessment
+    result = read(path, "west-yorkshire", framework_ids=PLANS)
+    assert result.actions is None and not result.ok  # a workbook with errors gives no rows
     text = "\n".join(str(i) for i in result.issues)
     expected = ['wyp-2017.xlsx > Actions > F2: due date "next spring" is not a date',
                 'Actions > G3: status "Purple" is not a known status',
@@ -195,11 +167,12 @@ def test_a_dozen_faults_in_one_report(tmp_path):
                 "Actions > B9: reference 'P1' is not a requirement in the frameworks (nope-framework)",
                 'Actions > G10: status "7" is not a known status',
                 "Actions > G11: formula with no saved result",
-                "Actions > row 11: hidden row was read",
-                "Old plan: this hidden sheet looks like an action plan",
+                "Actions: row 12 is hidden and was not read",
+                "wyp-2017.xlsx: sheet 2 is hidden and was not read",
                 "columns not used by gapkit: Colour"]
     for fragment in expected:
         assert fragment in text, fragment
+    assert "Old plan" not in text and "Secret" not in text  # hidden things are named by position only
     assert len(result.issues) >= 13
 
 
@@ -209,32 +182,32 @@ def test_a_dozen_faults_in_one_report(tmp_path):
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "encrypted (password protected) or in the old .xls format"),
     (b"PK\x03\x04garbage-not-a-real-zip", "is not an Excel workbook"),
 ])
-def test_files_that_are_not_readable_workbooks(tmp_path, content, message):
+def test_files_that_are_not_readable_workbooks(tmp_path, read, content, message):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
-    result = read_submission(path, "x", "2017")
-    assert result.assessment is None
+    result = read(path)
+    assert result.actions is None
     assert message in str(result.issues[0]) and "bad.xlsx" in str(result.issues[0])
 
 
-def test_xlsm_and_extra_sheets(tmp_path):
+def test_xlsm_and_extra_sheets(tmp_path, read):
     src = _tracker(tmp_path / "t.xlsx", [["P1", "", "a", "b", "", "Green", "", ""]], title_row=False)
     macro = tmp_path / "t.xlsm"
     macro.write_bytes(src.read_bytes())
-    result = read_submission(macro, "x", "2017", framework_ids=PLANS)
-    assert result.ok and result.assessment.iloc[0]["level"] == 3
+    result = read(macro, framework_ids=PLANS)
+    assert result.ok and result.actions.iloc[0]["level"] == 3
 
 
-def test_no_recognisable_sheet(tmp_path):
+def test_no_recognisable_sheet(tmp_path, read):
     path = tmp_path / "x.xlsx"
     wb = Workbook()
     wb.active.append(["Name", "Colour"])
     wb.save(path)
-    result = read_submission(path, "x", "2017")
+    result = read(path)
     assert not result.ok and "no sheet has a header row gapkit recognises" in str(result.issues[0])
 
 
-def test_large_sheet(tmp_path):
+def test_large_sheet(tmp_path, read, combined):
     path = tmp_path / "big.xlsx"
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Actions")
@@ -242,12 +215,19 @@ def test_large_sheet(tmp_path):
     for i in range(20000):
         ws.append(["P1" if i % 2 else "P2", f"action {i}", "Green" if i % 3 else "Amber"])
     wb.save(path)
-    result = read_submission(path, "x", "2017", framework_ids=PLANS)
+    result = read(path, framework_ids=PLANS)
     assert result.ok
-    assert set(result.assessment["level"]) == {2.0}
+    assert len(result.actions) == 20000 and set(result.actions["level"]) == {2.0, 3.0}
+    assert set(combined(result)["level"]) == {2.0}  # some Green, some Amber: started
 
 
-def test_input_file_is_never_modified(template):
-    before = template.read_bytes()
-    read_submission(template, "west-yorkshire", "2017")
-    assert template.read_bytes() == before
+@pytest.mark.parametrize("kind", ["template", "libreoffice"])
+def test_input_file_is_never_modified(tmp_path, catalogue, config, read, kind):
+    if kind == "template":
+        path = write_template(lookup("west-yorkshire"), "2017", tmp_path / "wyp.xlsx", catalogue=catalogue,
+                              settings=config, framework_ids=PLANS)
+    else:
+        path = shutil.copy(FIXTURES / "libreoffice-saved-west-yorkshire-2017.xlsx", tmp_path / "lo.xlsx")
+    before = path.read_bytes()
+    read(path, "west-yorkshire")
+    assert path.read_bytes() == before

@@ -1,8 +1,13 @@
+"""The board pack, made from a run's outputs. The run here is the stand-in run of the tiny dataset (the same
+output files as a real run, without kernels: tests/helpers.py); the pack a real run makes is checked in
+tests/e2e/test_run.py."""
+
 import importlib.util
 import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,15 +15,21 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from gapkit.cli import main
-from gapkit.pack import build_pack
-
-from conftest import INJECTED
+from gapkit.outputs.pack import build_pack
+from gapkit.scoring.store import read_model
+from tests.helpers import INJECTED, TINY_FORCES
 
 
 @pytest.fixture(scope="module")
-def pack_files(tiny_run, tiny_data):
-    out, _ = tiny_run
-    return {p.suffix: p for p in build_pack(out, "2017", tiny_data, pdf=False)}
+def run_dir(standin_run, tmp_path_factory):
+    """A copy of the stand-in run's outputs, so the pack (and the CLI) can write into it."""
+    return Path(shutil.copytree(standin_run[0], tmp_path_factory.mktemp("pack") / "reports"))
+
+
+@pytest.fixture(scope="module")
+def pack_files(run_dir, tiny_data):
+    target = run_dir.parent / "pack" / "board-pack-2017.xlsx"
+    return {p.suffix: p for p in build_pack(run_dir, "2017", tiny_data, target=target, pdf=False)}
 
 
 def test_workbook_sheets_tables_and_print_setup(pack_files):
@@ -32,6 +43,12 @@ def test_workbook_sheets_tables_and_print_setup(pack_files):
     assert summary.conditional_formatting  # data bars, RAG fills, colour scale
     assert wb.properties.title.startswith("APSP board pack") and "gapkit" in wb.properties.creator
     assert "SYNTHETIC" in str(wb["Contents"]["A3"].value)
+
+
+def test_every_included_force_is_in_the_summary(pack_files):
+    ws = load_workbook(pack_files[".xlsx"])["Summary"]
+    header = [c.value for c in ws[1]]
+    assert sorted(r[header.index("Force id")] for r in ws.iter_rows(min_row=2, values_only=True)) == sorted(TINY_FORCES)
 
 
 def test_charts_are_native_chart_objects(pack_files):
@@ -51,30 +68,36 @@ def test_html_pack_is_self_contained(pack_files):
     assert "SYNTHETIC DEMONSTRATION DATA" in html and "@media print" in html
 
 
-def test_same_numbers_everywhere(tiny_run, pack_files):
-    out, _ = tiny_run
+def test_same_numbers_everywhere(run_dir, pack_files, catalogue):
+    out = run_dir
     summary = pd.read_csv(out / "2017" / "summary.csv")
-    head = summary[summary["framework"] == "hmicfrs-2017-plans"].set_index("force_name")["score"].round(1)
+    head = summary[summary["headline"]].set_index("force_name")["score"].round(1)
+    assert set(summary.loc[summary["headline"], "framework"]) == {"hmicfrs-2017-plans"}  # round.yaml's headline
     ws = load_workbook(pack_files[".xlsx"])["Summary"]
     header = [c.value for c in ws[1]]
-    book = {r[header.index("Force")]: r[header.index("Score")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    score_col = header.index(f"Score: {catalogue.get('hmicfrs-2017-plans').short_title}")
+    book = {r[header.index("Force")]: r[score_col] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert book == head.to_dict()
     html = pack_files[".html"].read_text()
     for name, value in head.items():
         assert re.search(rf"<td>{re.escape(name)}</td>.*?<td class=\"num\">{value:.1f}</td>", html, re.S), name
-    for force in summary["force"].unique():  # the notebooks wrote these
+    for force in summary["force"].unique():  # the force reports wrote these
         own = pd.read_csv(out / "2017" / force / "summary.csv")
-        mine = own[own["framework"] == "hmicfrs-2017-plans"]["score"].round(1).iloc[0]
+        mine = own[own["headline"]]["score"].round(1).iloc[0]
         assert mine == head[own["force_name"].iloc[0]]
+    model = read_model(out / "2017")  # and the round model reads back the same
+    assert model.overall[model.overall["headline"]].set_index("force_name")["score"].round(1).to_dict() == \
+        head.to_dict()
 
 
-def test_formula_text_from_a_force_arrives_as_text(tiny_run, pack_files):
-    out, _ = tiny_run
-    # board pack: overdue actions sheet
-    actions = zipfile.ZipFile(pack_files[".xlsx"])
-    sheet_xml = actions.read("xl/worksheets/sheet5.xml").decode()
-    assert "<f>" not in sheet_xml
-    ws = load_workbook(pack_files[".xlsx"])["Actions"]
+def test_formula_text_from_a_force_arrives_as_text(run_dir, pack_files):
+    out = run_dir
+    # board pack: overdue actions sheet (the fifth), and no formula anywhere in the workbook
+    book_zip = zipfile.ZipFile(pack_files[".xlsx"])
+    wb = load_workbook(pack_files[".xlsx"])
+    assert wb.sheetnames[4] == "Actions"
+    assert all("<f>" not in book_zip.read(n).decode() for n in book_zip.namelist() if n.startswith("xl/worksheets/"))
+    ws = wb["Actions"]
     cells = [c for row in ws.iter_rows() for c in row if c.value == INJECTED]
     assert cells and all(c.data_type == "s" for c in cells)
     # the force's own workbook
@@ -89,13 +112,14 @@ def test_formula_text_from_a_force_arrives_as_text(tiny_run, pack_files):
     assert INJECTED not in html and "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
 
 
-def test_pdf_needs_weasyprint_and_says_how(tiny_run, tiny_data):
+def test_pdf_needs_weasyprint_and_says_how(run_dir, tiny_data):
     if importlib.util.find_spec("weasyprint") is not None:
         pytest.skip("WeasyPrint is installed here: the PDF is made (tested below)")
-    out, _ = tiny_run
+    out = run_dir
     result = CliRunner().invoke(main, ["pack", "--round", "2017", "--runs", str(out), "--data", str(tiny_data)])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert "python -m pip install -e '.[pdf]'" in result.output
+    assert (out / "2017" / "board-pack-2017.xlsx").exists() and (out / "2017" / "board-pack-2017.html").exists()
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -106,9 +130,9 @@ def test_workbook_opens_in_libreoffice(pack_files, tmp_path):
     assert result.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, result.stderr
 
 
-def test_pdf_is_made_where_weasyprint_is_installed(tiny_run, tiny_data, tmp_path):
+def test_pdf_is_made_where_weasyprint_is_installed(run_dir, tiny_data, tmp_path):
     pytest.importorskip("weasyprint", reason="WeasyPrint (the optional 'pdf' extra) is not installed")
-    out, _ = tiny_run
+    out = run_dir
     written = build_pack(out, "2017", tiny_data, target=tmp_path / "pack.xlsx")
     pdf = tmp_path / "pack.pdf"
     assert pdf in written and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gapkit.assessment import normalise
-from gapkit.scoring import score
+from gapkit.assess.table import normalise
+from gapkit.scoring.rule import score
 
-FIXTURE = Path(__file__).parent / "fixtures" / "published-2017.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "published-2017.csv"
 
 
 @pytest.fixture(scope="module")

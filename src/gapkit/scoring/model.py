@@ -25,6 +25,7 @@ import pandera.pandas as pa
 
 from gapkit.assess.assess import ForceAssessment
 from gapkit.assess.table import normalise
+from gapkit.catalogue.forces import lookup
 from gapkit.catalogue.frameworks import requirements_table
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import input_hashes
@@ -163,7 +164,7 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
 
     `previous` is the same force's model for the round named `previous` in round.yaml (for change and history)."""
     rcfg, catalogue, config = ctx.round, ctx.catalogue, ctx.settings
-    force_row = ctx.forces[ctx.forces["force_id"] == assessed.force].iloc[0]
+    force_row = lookup(assessed.force, ctx.forces)  # an unknown force is an input error naming it
     labels = {"force_name": force_row["official_name"], "synthetic": rcfg.synthetic}
     population = pd.DataFrame({"force": [assessed.force], "round": [str(rcfg.round)]})
     scores = score(normalise(assessed.assessment), catalogue, config, as_of=rcfg.as_of, framework_ids=rcfg.frameworks,

@@ -1,0 +1,123 @@
+"""Shared test helpers: the tiny dataset, level maxima, and an in-process stand-in for the notebook executor.
+
+The stand-in lets the runner's orchestration (skipping, swapping folders in, failures, the round model, run.json)
+be tested without Jupyter kernels: `gapkit.run.runner.run(..., executor=in_process_executor, workers=1)` runs every
+job in this process. It calls the same functions the committed notebooks call, section by section, and writes a
+small valid notebook with their HTML so that `export_html` works. The notebooks themselves are executed on real
+kernels only in tests/e2e."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from gapkit.core import paths
+
+INJECTED = '=HYPERLINK("http://x","y")'
+TINY_FORCES = ["northmoor", "kestrel-vale", "ashdown-weald"]  # the demo's first three fictional forces
+TINY_ROUNDS = ["2017", "2019"]
+# Stand-in runs pin the code fingerprint: src/ may be edited while the tests run, and a changed fingerprint (rightly)
+# reruns every force. tests/run/test_provenance.py shows that the real fingerprint follows the code.
+PINNED_CODE = "pinned code fingerprint"
+
+
+def make_tiny_dataset(root: Path, n_forces: int = 3) -> Path:
+    """Three fictional forces over the demo's two rounds; one action carries formula-like text."""
+    from openpyxl import load_workbook
+
+    from gapkit.demo.generate import generate
+
+    data = generate(root, n_forces=n_forces, seed=7)
+    sub = data / "rounds" / "2017" / "submissions" / "northmoor.xlsx"
+    wb = load_workbook(sub)
+    ws = wb["Actions"]
+    for row in ws.iter_rows(min_row=2):
+        if row[1].value == "P2":
+            row[6].value, row[6].data_type = INJECTED, "s"
+            row[8].value = dt.date(2017, 1, 31)
+            row[9].value = "1 - Planned, not started"
+    wb.save(sub)
+    return data
+
+
+def maxima(catalogue, settings, framework_ids) -> dict[str, int]:
+    """Each framework's top level (what gapkit.assess.combine.combine_actions needs)."""
+    return {fid: settings.scale(catalogue.get(fid).level_scale).maximum for fid in framework_ids}
+
+
+def requirement_count(catalogue, framework_ids) -> int:
+    return sum(len(catalogue.get(fid).requirements) for fid in framework_ids)
+
+
+# ---- the in-process executor ----------------------------------------------------------------------------------
+
+# The committed notebooks are thin (tests/run/test_kernels.py): a parameters cell, one import of an output module,
+# one cell building the report from the parameters, then one cell per section. The stand-in reads that shape from
+# the notebook and makes the same calls in this process, so its sections are always the notebook's.
+OUTPUT_MODULES = {"force_report": "gapkit.outputs.force_report", "national": "gapkit.outputs.national"}
+
+
+def notebook_parameters(notebook: Path) -> dict:
+    """The notebook's parameters and their default values, from its cell tagged 'parameters' (as papermill finds
+    them; every default is a literal, tests/run/test_kernels.py checks)."""
+    import ast
+
+    cell = next(c for c in nbformat.read(str(notebook), as_version=4).cells
+                if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []))
+    return {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse(cell.source).body}
+
+
+def in_process_executor(notebook: Path, executed: Path, parameters: dict, timeout: int) -> None:
+    """Do what the committed notebook does, in this process: build_force_report (or build_overview) from the
+    parameters, then every section in the notebook's order (write_outputs among them); then write an executed
+    notebook holding each section's HTML. `timeout` is not used (nothing here can hang on a kernel)."""
+    import ast
+    import importlib
+
+    declared = notebook_parameters(notebook)
+    unknown = set(parameters) - set(declared)
+    if unknown:  # as gapkit.run.kernels does: a parameter the notebook does not declare is an error
+        raise ValueError(f"{Path(notebook).name} has no parameter(s) {', '.join(sorted(unknown))}")
+    names = {**declared, **parameters}
+    cells = [c for c in nbformat.read(str(notebook), as_version=4).cells
+             if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    outputs = []
+    for cell in cells:
+        tree = ast.parse(cell.source)
+        node = tree.body[0] if len(tree.body) == 1 else None
+        if isinstance(node, ast.ImportFrom) and node.module == "gapkit.outputs" and len(node.names) == 1 \
+                and node.names[0].name in OUTPUT_MODULES:
+            alias = node.names[0]
+            names[alias.asname or alias.name] = importlib.import_module(OUTPUT_MODULES[alias.name])
+            continue
+        call = node.value if isinstance(node, (ast.Expr, ast.Assign)) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name) and all(isinstance(a, ast.Name) for a in call.args)
+                and not call.keywords):
+            raise ValueError(f"the stand-in executor cannot run this cell of {Path(notebook).name}: {cell.source!r}")
+        function = getattr(names[call.func.value.id], call.func.attr)
+        value = function(*[names[a.id] for a in call.args])
+        if isinstance(node, ast.Assign):  # rep = report.build_force_report(force, round_id, ...)
+            names[node.targets[0].id] = value
+        else:  # report.headline(rep)
+            outputs.append((cell.source, value))
+    _write_executed(Path(executed), parameters, outputs)
+
+
+def _write_executed(target: Path, parameters: dict, cells: list[tuple[str, object]]) -> None:
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"},
+                                "language_info": {"name": "python"}})
+    params = "\n".join(f"{k} = {v!r}" for k, v in parameters.items())
+    nb.cells.append(new_code_cell(params, metadata={"tags": ["injected-parameters"]}, execution_count=1))
+    for count, (source, panel) in enumerate(cells, 2):
+        data = {"text/plain": repr(panel)}
+        if hasattr(panel, "_repr_html_"):
+            data["text/html"] = panel._repr_html_()
+        nb.cells.append(new_code_cell(source, execution_count=count, outputs=[
+            new_output("execute_result", data=data, execution_count=count)]))
+    nbformat.validate(nb)
+    nbformat.write(nb, str(target))

@@ -1,0 +1,122 @@
+"""Plan documents read into passages with their places; a file that cannot be read gives a message, never an
+exception, and the other files still count."""
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+import gapkit.inputs.plans as plans
+from gapkit.assess.evidence import evidence_for_files
+from gapkit.core.limits import default_limits
+from gapkit.demo.plandocs import write_plan
+from gapkit.inputs.plans import read_plan
+
+SECTIONS = [("Counter-corruption unit", ["The review of the counter-corruption unit was completed in May 2017."]),
+            ("IT systems", ["We will procure ICT protective monitoring software by March 2018."]),
+            ("Partners", ["Work has started with VAWG partners; the first meetings have taken place."])]
+
+
+@pytest.mark.parametrize("suffix", [".md", ".docx", ".pdf", ".txt"])
+def test_each_format_gives_passages_with_locations(tmp_path, suffix):
+    path = write_plan(tmp_path / f"plan{suffix}", "APSP plan", SECTIONS)
+    plan = read_plan(path)
+    assert not plan.issues
+    text = " ".join(p.text for p in plan.passages)
+    assert "counter-corruption unit" in text and "ICT protective monitoring" in text
+    where = {p.location.split()[0] for p in plan.passages}
+    assert where <= {"line", "paragraph", "page"}
+    if suffix == ".docx":
+        assert any(p.heading.endswith("IT systems") for p in plan.passages)
+    if suffix == ".pdf":
+        assert all(p.location == "page 1" for p in plan.passages)
+
+
+def test_docx_tables_and_xlsx_text_cells(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Plan", 1)
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "IT monitoring"
+    table.rows[0].cells[1].text = "Protective monitoring software went live in March 2017."
+    d.save(tmp_path / "t.docx")
+    passages = read_plan(tmp_path / "t.docx").passages
+    assert passages[0].location == "table 1 row 1" and "went live" in passages[0].text
+    wb = Workbook()
+    wb.active["B4"] = "Links with domestic abuse charities are in place and reviewed monthly."
+    wb.save(tmp_path / "t.xlsx")
+    assert read_plan(tmp_path / "t.xlsx").passages[0].location == "Sheet > B4"
+
+
+# ---- bad input: a message and no evidence, never an exception ---------------------------------------------------
+
+def _pdf_scan(path: Path) -> Path:
+    """A PDF page that is only a picture: no text layer."""
+    import numpy as np
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    with PdfPages(path) as pdf:
+        fig = Figure(figsize=(8.27, 11.69))
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.imshow(np.random.default_rng(0).random((60, 40)), cmap="gray")
+        ax.set_axis_off()
+        pdf.savefig(fig)
+    return path
+
+
+def _encrypted_pdf(path: Path, tmp: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    source = write_plan(tmp / "open.pdf", "Plan", SECTIONS)
+    writer = PdfWriter()
+    for page in PdfReader(source).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", algorithm="RC4-128")  # RC4 needs no extra crypto package
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+@pytest.mark.parametrize("case,message", [
+    ("corrupt.docx", "damaged or not really a .docx"),
+    ("corrupt.pdf", "cannot be read"),
+    ("scan.pdf", "needs OCR"),
+    ("locked.pdf", "encrypted"),
+    ("empty.md", "empty"),
+    ("huge.txt", "over the"),
+    ("latin1.txt", "not UTF-8"),
+    ("plan.odt", "not read"),
+])
+def test_bad_plan_documents_give_a_message_and_the_run_goes_on(tmp_path, monkeypatch, catalogue, case, message):
+    path = tmp_path / case
+    if case == "corrupt.docx":
+        path.write_bytes(b"this is not a zip file")
+    elif case == "corrupt.pdf":
+        path.write_bytes(b"%PDF-1.4\n%garbage that is not a PDF body\n")
+    elif case == "scan.pdf":
+        _pdf_scan(path)
+    elif case == "locked.pdf":
+        _encrypted_pdf(path, tmp_path)
+    elif case == "empty.md":
+        path.write_bytes(b"")
+    elif case == "huge.txt":
+        path.write_text("x" * 2000)
+        small = default_limits().model_copy(update={"max_file_mb": 1000 / 2**20})  # 1000 bytes
+        monkeypatch.setattr(plans, "default_limits", lambda *args: small)
+    elif case == "latin1.txt":
+        path.write_bytes("The CCU review is complete \u2013 caf\u00e9 budget agreed.".encode("cp1252"))
+    else:
+        path.write_bytes(b"odt")
+    good = write_plan(tmp_path / "good.md", "Plan", SECTIONS)
+    own = read_plan(path)
+    assert any(message in str(i) and case in str(i) for i in own.issues), [str(i) for i in own.issues]
+    if case != "latin1.txt":  # a cp1252 file is still read, with a warning
+        assert not own.passages
+    suggestions, issues = evidence_for_files([path, good], catalogue, ["hmicfrs-2017-plans"])
+    assert any(message in str(i) and case in str(i) for i in issues), [str(i) for i in issues]
+    assert all(i.severity == "warning" for i in issues)  # no plan document stops the force's assessment
+    assert suggestions.set_index("requirement_id").loc["P1", "level"] == 3  # the good file still counts
+    if case == "latin1.txt":
+        assert any("café" in p.text for p in read_plan(path).passages)
