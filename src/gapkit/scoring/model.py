@@ -164,7 +164,10 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
 
     `previous` is the same force's model for the round named `previous` in round.yaml (for change and history)."""
     rcfg, catalogue, config = ctx.round, ctx.catalogue, ctx.settings
-    force_row = lookup(assessed.force, ctx.forces)  # an unknown force is an input error naming it
+    match = ctx.forces[ctx.forces["force_id"] == assessed.force]
+    if match.empty:
+        lookup(assessed.force, ctx.forces)  # raises: an unknown force is an input error, with the nearest names
+    force_row = match.iloc[0]
     labels = {"force_name": force_row["official_name"], "synthetic": rcfg.synthetic}
     population = pd.DataFrame({"force": [assessed.force], "round": [str(rcfg.round)]})
     scores = score(normalise(assessed.assessment), catalogue, config, as_of=rcfg.as_of, framework_ids=rcfg.frameworks,
