@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue
-from gapkit.core.yamlio import load_yaml, where
+from gapkit.core.yamlio import load_yaml, pydantic_issues, where
 
 Kind = Literal["recommendation", "area for improvement", "strategy expectation", "referral rule"]
 Verification = Literal["verified", "partial", "unverified"]
@@ -110,20 +110,6 @@ class Crosswalk(BaseModel):
     mappings: list[Mapping]
 
 
-def _pydantic_issues(path: Path, node, exc: ValidationError) -> list[Issue]:
-    issues = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        fix = {
-            "missing": "add this field",
-            "extra_forbidden": "remove this field or correct its spelling",
-            "literal_error": "use one of the allowed values",
-            "greater_than": "use a positive number",
-        }.get(err["type"], "correct the value")
-        issues.append(Issue(str(path), where(node, loc), err["msg"], fix))
-    return issues
-
-
 def _framework_issues(path: Path, node, data: dict) -> list[Issue]:
     """Cross-field checks on the raw data, so they are reported even when other fields fail validation."""
     issues = []
@@ -163,7 +149,7 @@ def load_framework(path: Path) -> Framework:
     try:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
-        issues = _pydantic_issues(path, node, exc) + issues
+        issues = pydantic_issues(path, node, exc) + issues
     if issues:
         raise GapkitError(sorted(issues, key=lambda i: _line_number(i.where)))
     return fw
@@ -179,7 +165,7 @@ def load_crosswalk(path: Path, frameworks: dict[str, Framework]) -> Crosswalk:
     try:
         cw = Crosswalk.model_validate(data)
     except ValidationError as exc:
-        raise GapkitError(_pydantic_issues(path, node, exc)) from None
+        raise GapkitError(pydantic_issues(path, node, exc)) from None
     issues = []
     for i, m in enumerate(cw.mappings):
         for end in ("source", "target"):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gapkit.core import paths
-from gapkit.core.errors import GapkitError, Issue
-from gapkit.core.yamlio import load_yaml, where
+from gapkit.core.yamlio import load_model
 
 
 class Level(BaseModel):
@@ -81,12 +80,7 @@ class ScoringConfig(BaseModel):
 
 
 def load_scoring_config(path: Path = paths.SCORING_FILE) -> ScoringConfig:
-    data, node = load_yaml(path)
-    try:
-        return ScoringConfig.model_validate(data)
-    except ValidationError as exc:
-        raise GapkitError([Issue(str(path), where(node, tuple(e["loc"])), e["msg"], "correct the value")
-                           for e in exc.errors()]) from None
+    return load_model(path, ScoringConfig)
 
 
 @lru_cache(maxsize=2)

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gapkit.catalogue.settings import Scale
 from gapkit.core import paths
-from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.text import clean
-from gapkit.core.yamlio import load_yaml, where
+from gapkit.core.yamlio import load_model
 
 HEADERS_FILE = paths.CONFIG_DIR / "tracker_headers.yaml"
 VOCAB_FILE = paths.CONFIG_DIR / "status_vocabulary.yaml"
@@ -92,12 +91,7 @@ class _TrackerSettings(BaseModel):
 
 @lru_cache(maxsize=4)
 def _tracker_settings(path: Path = HEADERS_FILE) -> _TrackerSettings:
-    data, node = load_yaml(path)
-    try:
-        return _TrackerSettings.model_validate(data)
-    except ValidationError as exc:
-        raise GapkitError([Issue(str(path), where(node, tuple(e["loc"])), e["msg"], "correct the value")
-                           for e in exc.errors()]) from None
+    return load_model(path, _TrackerSettings)
 
 
 def date_rules(path: Path = HEADERS_FILE) -> DateRules:

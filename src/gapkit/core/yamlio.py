@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from gapkit.core.errors import GapkitError
+from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.limits import Limits, default_limits, raise_fix
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML was built with it
@@ -198,3 +199,23 @@ def where(node: yaml.Node | None, loc: tuple[Any, ...]) -> str:
     line = line_of(node, loc)
     field_path = ".".join(str(p) for p in loc)
     return f"line {line} ({field_path})" if line and field_path else (f"line {line}" if line else field_path)
+
+
+M = TypeVar("M", bound=BaseModel)
+FIXES = {"missing": "add this field", "extra_forbidden": "remove this field or correct its spelling",
+         "literal_error": "use one of the allowed values", "greater_than": "use a positive number"}
+
+
+def pydantic_issues(path: Path, node: yaml.Node | None, exc: ValidationError) -> list[Issue]:
+    """A pydantic validation error as issues naming the file, the line and a fix."""
+    return [Issue(str(path), where(node, tuple(err["loc"])), err["msg"], FIXES.get(err["type"], "correct the value"))
+            for err in exc.errors()]
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """A YAML file validated as `model`; every problem at once, each with its line."""
+    data, node = load_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise GapkitError(pydantic_issues(path, node, exc)) from None
