@@ -9,12 +9,13 @@ kernels only in tests/e2e."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from gapkit.core import paths
 
 INJECTED = '=HYPERLINK("http://x","y")'
 TINY_FORCES = ["northmoor", "kestrel-vale", "ashdown-weald"]  # the demo's first three fictional forces
@@ -121,3 +122,18 @@ def _write_executed(target: Path, parameters: dict, cells: list[tuple[str, objec
             new_output("execute_result", data=data, execution_count=count)]))
     nbformat.validate(nb)
     nbformat.write(nb, str(target))
+
+
+@contextmanager
+def deadline(seconds: int = 5):
+    """Fail, instead of hanging the test run, if the block blocks (on a pipe, say)."""
+    def expired(*_):
+        raise TimeoutError(f"blocked for more than {seconds} s")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+

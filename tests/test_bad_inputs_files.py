@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import stat
 import time
 import zipfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from gapkit.cli import main
 from gapkit.core import paths
 from gapkit.core.limits import default_limits
 from gapkit.inputs.plans import read_plan
+from tests.helpers import deadline
 
 GOOD_ROUND = ('round: "2019"\ntitle: Test round\nas_of: 2019-09-27\nframeworks: [hmicfrs-2017-plans]\n'
               "headline_framework: hmicfrs-2017-plans\n")
@@ -81,17 +80,6 @@ def snapshot(folder: Path) -> dict[str, str]:
     return out
 
 
-@contextmanager
-def deadline(seconds: int):
-    def expired(*_):
-        raise TimeoutError(f"blocked for more than {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.parametrize("bad", CASES, ids=lambda c: c.id)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -31,24 +29,13 @@ from gapkit.outputs import force_report as report
 from gapkit.outputs.pack import build_pack
 from gapkit.run.runner import collect
 from tests.core.test_limits import rebuild, small_docx, with_entity_bomb
+from tests.helpers import deadline
 
 INJECTED = '=HYPERLINK("http://x","y")'
 GOOD_ROUND = ('round: "2019"\ntitle: Test round\nas_of: 2019-09-27\nframeworks: [hmicfrs-2017-plans]\n'
               "headline_framework: hmicfrs-2017-plans\n")
 
 
-@contextmanager
-def deadline(seconds: int = 5):
-    """Fail, instead of hanging the test run, if the block blocks (on a pipe, say)."""
-    def expired(*_):
-        raise TimeoutError(f"blocked for more than {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def dataset(tmp_path: Path, round_yaml: str = GOOD_ROUND, round_id: str = "2019") -> Path:
