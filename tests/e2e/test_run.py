@@ -24,7 +24,7 @@ def test_every_force_gets_its_reports(tiny_run):
         for force in TINY_FORCES:
             folder = out / result.round / force
             for name in (f"{force}.ipynb", f"{force}.html", f"{force}-{result.round}.xlsx", "summary.csv",
-                         "scores.csv", "charts/gaps.png", "charts/theme_bar.png", "charts/theme_radar.png"):
+                         "scores.csv", "charts/gaps.png", "charts/theme_bar.png"):
                 assert (folder / name).exists(), folder / name
         national = out / result.round / "national"
         assert (national / "national_overview.html").exists() and (national / "charts" / "heatmap.png").exists()

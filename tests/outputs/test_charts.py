@@ -1,5 +1,8 @@
+import dataclasses
+
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gapkit.assess.table import make_assessment
@@ -34,12 +37,17 @@ def _texts(fig: Figure) -> str:
         ax.get_title() + ax.get_xlabel() + ax.get_ylabel() for ax in fig.axes)
 
 
-def test_every_chart_has_title_labels_marking_and_source(scored, config, scale, tmp_path):
+def every_chart(scored, config, scale, long_names: bool = False) -> dict[str, Figure]:
     s, overall, reqs = scored
+    if long_names:  # the longest names a chart must fit: many forces, long theme and requirement texts
+        overall = pd.concat([overall.assign(force=overall["force"] + str(i),
+                                            force_name=overall["force_name"] + f" and Somewhere Constabulary {i}")
+                             for i in range(15)], ignore_index=True)
+        reqs = reqs.assign(statement="a requirement whose statement is long enough to be cut short at the end")
+        s = dataclasses.replace(s, themes=s.themes.assign(theme_name="Recognise, refer and record every allegation"))
     one = s.themes[s.themes["force"] == "a"]
-    figures = {
+    return {
         "theme_bar": charts.theme_bar(one, "Theme scores", MARKING, SOURCE, previous=one),
-        "theme_radar": charts.theme_radar(one, "Radar", MARKING, SOURCE),
         "gaps": charts.gap_bar(views.gaps(reqs[reqs["force"] == "a"], NPCC, limit=15), "Gaps", MARKING, SOURCE,
                                scale),
         "league": charts.league(overall, "League", MARKING, SOURCE),
@@ -48,8 +56,14 @@ def test_every_chart_has_title_labels_marking_and_source(scored, config, scale, 
                                                    SOURCE),
         "regions": charts.region_scores(views.region_scores(overall), "Regions", MARKING, SOURCE),
         "shortfall": charts.theme_shortfall(views.theme_shortfall(s.themes, 75), "Shortfall", MARKING, SOURCE, 75),
-        "trend": charts.trend(overall.assign(round="2017"), "Trend", MARKING, SOURCE),
+        "trend": charts.trend(pd.concat([overall.assign(round="2017"), overall.assign(round="2019")]),
+                              "Trend across rounds: a title long enough to be wrapped onto a second line", MARKING,
+                              SOURCE * 3),
     }
+
+
+def test_every_chart_has_title_labels_marking_and_source(scored, config, scale, tmp_path):
+    figures = every_chart(scored, config, scale)
     for name, fig in figures.items():
         assert isinstance(fig, Figure)
         text = _texts(fig)
@@ -60,6 +74,46 @@ def test_every_chart_has_title_labels_marking_and_source(scored, config, scale, 
         assert [p.suffix for p in Chart(fig, name).save(tmp_path / "png-only")] == [".png"]
     for name in ("theme_bar", "gaps", "league", "regions", "shortfall"):
         assert any(ax.get_xlabel() for ax in figures[name].axes), name
+
+
+def _boxes(fig: Figure) -> dict[str, list]:
+    """Where each kind of text landed on the drawn figure (display units)."""
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    lo_x, hi_x = sorted(ax.get_xlim())
+    lo_y, hi_y = sorted(ax.get_ylim())
+    x_ticks = [t for t in ax.get_xticklabels() if lo_x - 1e-9 <= t.get_position()[0] <= hi_x + 1e-9]
+    y_ticks = [t for t in ax.get_yticklabels() if lo_y - 1e-9 <= t.get_position()[1] <= hi_y + 1e-9]
+    boxes = {"marking": [fig.texts[0]], "source": [fig.texts[1]], "title": [ax.title],
+             "x ticks": x_ticks, "x label": [ax.xaxis.label], "y ticks": y_ticks,
+             "legend": [ax.get_legend()] if ax.get_legend() else []}
+    return {k: [a.get_window_extent(renderer) for a in v if a.get_visible() and (not hasattr(a, "get_text")
+                                                                                   or a.get_text())]
+            for k, v in boxes.items()}
+
+
+@pytest.mark.parametrize("long_names", [False, True], ids=["short names", "long names"])
+def test_no_text_on_a_chart_overlaps_another_or_leaves_the_figure(scored, config, scale, long_names):
+    for name, fig in every_chart(scored, config, scale, long_names).items():
+        FigureCanvasAgg(fig).draw()
+        boxes = _boxes(fig)
+        page = fig.bbox
+        for kind, found in boxes.items():
+            for box in found:
+                assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1 and page.y0 - 1 <= box.y0 and \
+                    box.y1 <= page.y1 + 1, f"{name}: {kind} leaves the figure"
+        apart = [("marking", "title"), ("source", "x ticks"), ("source", "x label"), ("x ticks", "x label"),
+                 ("title", "legend"), ("source", "legend"), ("marking", "legend")]
+        for a, b in apart:
+            for box_a in boxes[a]:
+                for box_b in boxes[b]:
+                    assert not box_a.overlaps(box_b), f"{name}: {a} overlaps {b}"
+        axes = fig.axes[0].get_window_extent()
+        for kind in ("y ticks", "marking", "source", "title"):
+            for box in boxes[kind]:
+                assert not (box.overlaps(axes) and kind != "y ticks") or name == "trend", f"{name}: {kind} on the axes"
+                if kind == "y ticks" and name != "categories":
+                    assert box.x1 <= axes.x0 + 1, f"{name}: a y tick label runs into the axes"
 
 
 def test_gap_chart_shows_the_gaps_it_is_given(scored, scale):

@@ -56,7 +56,7 @@ def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = N
             rows, review_issues = None, exc.issues
         issues += review_issues
         if rows is not None and not rows.empty:
-            inspector = normalise(rows)
+            inspector = normalise(rows, validate=False)  # validated in combine_sources
     sub_path = submission_file(data_dir, round_id, force)
     if sub_path is not None:
         result = read_submission(sub_path, force, round_id, catalogue=ctx.catalogue, settings=ctx.settings,

@@ -40,7 +40,7 @@ def combine_actions(rows: pd.DataFrame, maxima: dict[str, int]) -> pd.DataFrame:
                     "not_applicable": na, "na_justification": join("na_justification") if na else "",
                     "action": join("action"), "evidence_refs": join("evidence_refs"), "owner": join("owner"),
                     "due_date": due, "rationale": join("rationale"), "level_source": "force-reported"})
-    return normalise(pd.DataFrame(out))
+    return normalise(pd.DataFrame(out), validate=False)  # validated with the rest in combine_sources
 
 
 def combine_sources(*frames: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def combine_sources(*frames: pd.DataFrame) -> pd.DataFrame:
     present = [f for f in frames if f is not None and not f.empty]
     if not present:
         return empty_assessment()
-    allrows = pd.concat([normalise(f) for f in present], ignore_index=True)
+    allrows = pd.concat([normalise(f, validate=False) for f in present], ignore_index=True)
     rank = {src: i for i, src in enumerate(LEVEL_SOURCES)}
     allrows["_rank"] = allrows["level_source"].map(rank)
     allrows = allrows.sort_values("_rank", kind="stable")

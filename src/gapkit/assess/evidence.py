@@ -138,4 +138,4 @@ def evidence_for_files(files: list[Path], catalogue: Catalogue, framework_ids: l
 def as_assessment(suggestions: pd.DataFrame) -> pd.DataFrame:
     """Suggestions as assessment rows (level_source auto-suggested)."""
     cols = ["force", "round", "framework", "requirement_id", "level", "evidence_refs", "rationale", "level_source"]
-    return normalise(suggestions[cols].copy())
+    return normalise(suggestions[cols].copy(), validate=False)  # validated in combine_sources

@@ -7,9 +7,11 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from gapkit.catalogue.settings import Scale
 
@@ -38,13 +40,44 @@ def level_legend(scale: Scale) -> list[Patch]:
     return [Patch(color=c, label=f"{lv.value} {lv.label}") for c, lv in zip(level_colours(scale), scale.levels)]
 
 
-def stamp(fig: Figure, marking: str, source: str) -> Figure:
-    """Marking at the top right, source at the bottom left, on every chart."""
-    fig.text(0.99, 0.995, marking, ha="right", va="top", fontsize=8, fontweight="bold", color="#444444")
-    width_chars = int(fig.get_figwidth() * 17)  # about 17 characters an inch at 7 points
-    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(source, width_chars)), ha="left", va="bottom", fontsize=7,
+def stamp(fig: Figure, marking: str, source: str, legend_outside: bool = False) -> Figure:
+    """Marking at the top right, source at the bottom left, on every chart; then the layout (`fit`)."""
+    fig.text(0.99, 1 - PAD_IN / fig.get_figheight(), marking, ha="right", va="top", fontsize=8, fontweight="bold",
              color="#444444")
+    width_chars = int(fig.get_figwidth() * 17)  # about 17 characters an inch at 7 points
+    lines = textwrap.wrap(source, width_chars)
+    fig.text(0.01, PAD_IN / fig.get_figheight(), "\n".join(lines), ha="left", va="bottom", fontsize=7,
+             color="#444444")
+    fit(fig, source_lines=len(lines), legend_outside=legend_outside)
     return fig
+
+
+PAD_IN = 0.06  # inches between the figure's edge, the marking, the source line and the axes' furniture
+
+
+def fit(fig: Figure, source_lines: int, legend_outside: bool = False) -> None:
+    """Place the one pair of axes so that its title, tick labels, axis labels and an outside legend fit between
+    the marking (top) and the source line (bottom), which constrained layout does not know about. Sizes are
+    measured from the text itself (its layout, no drawing), so this costs a fraction of constrained layout."""
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    inch = fig.dpi
+
+    def extent(texts, attr):
+        sizes = [getattr(t.get_window_extent(renderer), attr) for t in texts if t.get_visible() and t.get_text()]
+        return max(sizes, default=0) / inch
+
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    axis_label = 0.3 if ax.get_xlabel() else 0
+    top = PAD_IN + 0.2 + extent([ax.title], "height") + 0.12
+    bottom = PAD_IN + source_lines * 0.13 + 0.1 + extent(ax.get_xticklabels(), "height") + axis_label + 0.08
+    left = 0.15 + extent(ax.get_yticklabels(), "width") + (0.3 if ax.get_ylabel() else 0)
+    right = 0.3 + (extent([t for leg in [ax.get_legend()] if leg for t in leg.get_texts()], "width") + 0.6
+                   if legend_outside else 0)
+    if not ax.axison:  # a message instead of a chart: the axes only hold it
+        bottom, left, right = PAD_IN + source_lines * 0.13 + 0.1, 0.3, 0.3
+    fig.subplots_adjust(left=min(left / w, 0.6), right=max(1 - right / w, 0.65), top=max(1 - top / h, 0.4),
+                        bottom=min(bottom / h, 0.45))
 
 
 def _title(ax, title: str) -> None:
@@ -53,8 +86,8 @@ def _title(ax, title: str) -> None:
 
 
 def _new(width: float = 8, height: float = 4.5) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    fig.get_layout_engine().set(h_pad=0.12, w_pad=0.05)
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)  # a canvas that can measure text (fit) before anything is drawn
     return fig
 
 
@@ -85,26 +118,6 @@ def theme_bar(themes: pd.DataFrame, title: str, marking: str, source: str,
     return stamp(fig, marking, source)
 
 
-def theme_radar(themes: pd.DataFrame, title: str, marking: str, source: str) -> Figure:
-    data = themes.dropna(subset=["score"])
-    fig = _new(6, 5.5)
-    ax = fig.add_subplot(projection="polar")
-    if len(data) < 3:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, "A radar needs three or more themes", ha="center", transform=ax.transAxes)
-        _title(ax, title)
-        return stamp(fig, marking, source)
-    angles = np.linspace(0, 2 * np.pi, len(data), endpoint=False)
-    values = data["score"].to_numpy()
-    ax.plot(np.append(angles, angles[0]), np.append(values, values[0]), color=OKABE_ITO["blue"])
-    ax.fill(np.append(angles, angles[0]), np.append(values, values[0]), color=OKABE_ITO["sky"], alpha=0.35)
-    ax.set_xticks(angles, [_wrap(t, 16) for t in data["theme_name"]], fontsize=8)
-    ax.set_ylim(0, 100)
-    ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], fontsize=7)
-    _title(ax, title)
-    return stamp(fig, marking, source)
-
-
 def gap_bar(gaps: pd.DataFrame, title: str, marking: str, source: str, scale: Scale) -> Figure:
     """The gaps given (largest first, as gapkit.scoring.views.gaps orders them), coloured by current level."""
     data = gaps.iloc[::-1]
@@ -123,7 +136,7 @@ def gap_bar(gaps: pd.DataFrame, title: str, marking: str, source: str, scale: Sc
                   for r in data.itertuples()]
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel("Gap to target (points of the overall score)")
-        ax.legend(handles=level_legend(scale), fontsize=7, loc="lower right", title="Current level",
+        ax.legend(handles=level_legend(scale), fontsize=7, loc="best", title="Current level",
                   title_fontsize=7)
     _title(ax, title)
     return stamp(fig, marking, source)
@@ -143,9 +156,9 @@ def league(league: pd.DataFrame, title: str, marking: str, source: str) -> Figur
     ax.set_xlim(0, 100)
     ax.set_xlabel("Overall score (0-100)")
     ax.legend(handles=[Patch(color=RAG_COLOURS[b], label=b) for b in ("red", "amber", "green")], fontsize=8,
-              loc="lower right", title="RAG")
+              loc="upper left", bbox_to_anchor=(1.01, 1), title="RAG")
     _title(ax, title)
-    return stamp(fig, marking, source)
+    return stamp(fig, marking, source, legend_outside=True)
 
 
 def heatmap(scores: pd.DataFrame, title: str, marking: str, source: str, scale: Scale) -> Figure:
@@ -165,7 +178,7 @@ def heatmap(scores: pd.DataFrame, title: str, marking: str, source: str, scale: 
     ax.legend(handles=level_legend(scale) + [Patch(color=NA_COLOUR, label="Not applicable")],
               fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     _title(ax, title)
-    return stamp(fig, marking, source)
+    return stamp(fig, marking, source, legend_outside=True)
 
 
 def category_distribution(counts: pd.DataFrame, title: str, marking: str, source: str) -> Figure:
@@ -179,6 +192,7 @@ def category_distribution(counts: pd.DataFrame, title: str, marking: str, source
                   edgecolor="#333333", linewidth=0.5)
     ax.bar_label(bars, fontsize=10)
     ax.set_ylabel("Number of forces")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # forces are counted in whole numbers
     ax.set_ylim(0, max(counts.max(), 1) * 1.2)
     _title(ax, title)
     return stamp(fig, marking, source)

@@ -98,12 +98,11 @@ def theme_scores(rep: ForceReport) -> Panel:
         if rep.has_previous else None
     title = f"{rep.force['short_name']}: theme scores against the {rep.framework_name(fid)}"
     bar = rep.save(charts.theme_bar(themes, title, rep.marking, rep.source, prev), "theme_bar")
-    radar = rep.save(charts.theme_radar(themes, title, rep.marking, rep.source), "theme_radar")
     all_themes = rep.model.themes.assign(Framework=lambda d: d["framework"].map(lambda f: rep.framework_name(f)))
     table = pd.DataFrame({"Framework": all_themes["Framework"], "Theme": all_themes["theme_name"],
                           "Score": all_themes["score"].round(1), "Requirements": all_themes["requirements"],
                           "Not applicable": all_themes["not_applicable"]})
-    return Panel("Theme scores", [bar, radar, table])
+    return Panel("Theme scores", [bar, table])
 
 
 GAP_CHART_ROWS = 15

@@ -65,17 +65,19 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 class WarmKernel:
-    """One kernel kept alive in this process and lent to one notebook at a time."""
+    """One kernel kept alive in this process and lent to one notebook at a time, with one client whose channels
+    stay open between notebooks (a new client waits at least 0.4 s for the kernel to answer and go quiet)."""
 
     def __init__(self, max_notebooks: int = MAX_NOTEBOOKS_PER_KERNEL) -> None:
         self.max_notebooks = max_notebooks
         self.km: IPCKernelManager | None = None
+        self.kc = None  # the kernel client, started with the kernel
         self.notebooks = 0
         self.started = 0  # kernels started so far (tests read it)
 
-    def lend(self, start_timeout: int, cwd: str | None = None) -> IPCKernelManager:
-        """A live kernel with a clean namespace working in `cwd`, started (and warmed up) if there is none or it
-        is used up."""
+    def lend(self, start_timeout: int, cwd: str | None = None) -> tuple[IPCKernelManager, object]:
+        """A live kernel and its client, with a clean namespace working in `cwd`, started (and warmed up) if there
+        is none or it is used up."""
         if self.km is not None and (self.notebooks >= self.max_notebooks or not run_sync(self.km.is_alive)()):
             self.retire()
         if self.km is None:
@@ -83,7 +85,7 @@ class WarmKernel:
             self._run(WARM_UP, start_timeout)
             self.started += 1
         self._run(RESET.format(cwd=cwd), start_timeout)
-        return self.km
+        return self.km, self.kc
 
     def returned(self, failed: bool) -> None:
         self.notebooks += 1
@@ -91,6 +93,12 @@ class WarmKernel:
             self.retire()
 
     def retire(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # the channels of a dead kernel may be gone already
+                log.debug("stopping the kernel client failed", exc_info=True)
+            self.kc = None
         if self.km is not None:
             try:
                 if run_sync(self.km.is_alive)():
@@ -105,16 +113,9 @@ class WarmKernel:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         client = NotebookClient(nb, km=self.km, kernel_name="python3", startup_timeout=start_timeout,
                                 timeout=start_timeout, allow_errors=False)
-        try:
-            client.execute()
-        finally:
-            _stop_channels(client)
-
-
-def _stop_channels(client: NotebookClient) -> None:
-    if client.kc is not None:
-        client.kc.stop_channels()
-        client.kc = None
+        client.kc = self.kc  # None the first time: the client starts the kernel and a client, which we keep
+        client.execute()
+        self.kc = client.kc
 
 
 _KERNEL: WarmKernel | None = None
@@ -137,16 +138,16 @@ class WarmEngine(Engine):
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=START_TIMEOUT, execution_timeout=None, **kwargs):
         kernel = warm_kernel()
-        km = kernel.lend(start_timeout, os.getcwd())  # papermill has moved into the notebook's folder, if asked
+        km, kc = kernel.lend(start_timeout, os.getcwd())  # papermill has moved into the notebook's folder, if asked
         client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=execution_timeout,
                                          startup_timeout=start_timeout, log=log, log_output=log_output,
                                          stdout_file=stdout_file, stderr_file=stderr_file)
+        client.kc = kc  # the kernel's open client: no new channels, no wait for the kernel to be ready
         failed = True
         try:
             nb = client.execute()
             failed = bool(nb.metadata.get("papermill", {}).get("exception"))
         finally:
-            _stop_channels(client)
             kernel.returned(failed)
         return _renumber(nb)
 
