@@ -22,18 +22,22 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 E2E_DIR = Path(__file__).parent / "e2e"
 KERNEL_FIXTURES = {"tiny_run"}
+# Session or module fixtures that take seconds to build: every test that uses one runs on the same xdist worker, so
+# that each is built once, not once per worker.
+SHARED_BUILDS = {"tiny_run": "tiny_run", "standin_run": "inproc", "inproc_run": "inproc", "good_run": "faults"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """Every test under tests/e2e, and any test that uses the real run, is e2e; the real run's users share one
-    xdist group, so that only one worker makes it."""
+    """Every test under tests/e2e, and any test that uses the real run, is e2e; the users of each shared build
+    (SHARED_BUILDS) share one xdist group, so that only one worker makes it."""
     for item in items:
         uses_run = bool(KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())))
         if uses_run or E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
-        if uses_run and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group("tiny_run"))
+        group = next((SHARED_BUILDS[f] for f in getattr(item, "fixturenames", ()) if f in SHARED_BUILDS), None)
+        if group and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ def test_demo_2017_spans_all_four_categories(config):
 
 
 def test_generator_makes_n_forces(tmp_path, catalogue):
-    data = generate(tmp_path / "d", n_forces=20, with_plans=False)
-    assert len(list_forces(data, "2017")) == 20
+    n = len(pd.read_csv(paths.DEMO_DIR / "forces.csv")) + 2  # more forces than the demo has names for
+    data = generate(tmp_path / "d", n_forces=n, with_plans=False)
+    assert len(list_forces(data, "2017")) == n
     assert "SYNTHETIC" in (data / "README.md").read_text()
     assert all(load_round(data, r, catalogue).synthetic for r in list_rounds(data))

@@ -9,81 +9,24 @@ import errno
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from gapkit.cli import main
-from gapkit.core import paths
 from gapkit.core.errors import GapkitError
 from gapkit.run import runner
 from gapkit.run.runner import FINGERPRINT, LOCK, Workers, collect, run, run_lock, tidy
+from tests.helpers import in_process_executor
+from tests.run import pool_jobs
 
 FORCES = ["northmoor", "kestrel-vale", "ashdown-weald"]  # the demo's first three fictional forces
-VICTIM = "kestrel-vale"
-FORCE_SECTIONS = ["headline", "theme_scores", "gap_table", "next_steps", "action_health", "evidence_found",
-                  "requirements_table", "change_since_previous", "provenance", "write_outputs"]
-NATIONAL_SECTIONS = ["league_table", "categories", "heatmap", "regions", "shortfall", "trend", "provenance"]
-
-
-# ---- stand-in executors (module level, so that pool workers can load them) --------------------------------------
-
-def standin(notebook, executed, parameters, timeout):
-    """What the committed notebooks do, in this process: build the report from the parameters (paths relative to
-    the work folder the runner has moved into), then every section; then a minimal executed notebook."""
-    if Path(notebook).name == paths.FORCE_NOTEBOOK.name:
-        from gapkit.outputs import force_report as report
-        rep = report.build_force_report(parameters["force"], parameters["round_id"], parameters["data_dir"],
-                                        parameters["out_dir"], model_dir=parameters["model_dir"])
-        sections = FORCE_SECTIONS
-    else:
-        from gapkit.outputs import national as report
-        rep = report.build_overview(parameters["round_id"], parameters["data_dir"], parameters["out_dir"],
-                                    parameters["charts_dir"])
-        sections = NATIONAL_SECTIONS
-    cells = [nbformat.v4.new_markdown_cell("# report")]
-    for name in sections:
-        panel = getattr(report, name)(rep)
-        cells.append(nbformat.v4.new_code_cell(f"report.{name}(rep)", execution_count=len(cells), outputs=[
-            nbformat.v4.new_output("execute_result", data={"text/plain": repr(panel)[:200]},
-                                   execution_count=len(cells))]))
-    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3",
-                                                                                 "display_name": "Python 3"}}),
-                   str(executed))
-
-
-def killed_victim(notebook, executed, parameters, timeout):
-    """The victim's worker is killed (as the out-of-memory killer would); the others run as usual."""
-    if parameters.get("force") == VICTIM:
-        os.kill(os.getpid(), signal.SIGKILL)
-    standin(notebook, executed, parameters, timeout)
-
-
-def disk_full(notebook, executed, parameters, timeout):
-    raise OSError(errno.ENOSPC, "No space left on device", str(executed))
-
-
-def national_fails(notebook, executed, parameters, timeout):
-    if Path(notebook).name == paths.NATIONAL_NOTEBOOK.name:
-        raise RuntimeError("the heatmap could not be drawn")
-    standin(notebook, executed, parameters, timeout)
-
-
-def _job(job):
-    """A pool job: the victim's worker is killed, the quitter's exits at once (a crash in a library)."""
-    if job == VICTIM:
-        os.kill(os.getpid(), signal.SIGKILL)
-    if job == "quitter":
-        os._exit(3)
-    return {"force": job, "status": "ok"}
-
-
+VICTIM = pool_jobs.VICTIM
+pytestmark = pytest.mark.xdist_group("faults")  # its module fixtures are built once, on one worker
 # ---- helpers ----------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -114,7 +57,7 @@ def pinned_code(monkeypatch):
     monkeypatch.setattr(runner, "code_fingerprint", lambda *a, **k: "pinned")
 
 
-def go(data, out, executor=standin, workers=1, rounds=("2017",), **kwargs):
+def go(data, out, executor=in_process_executor, workers=1, rounds=("2017",), **kwargs):
     kwargs.setdefault("pack", False)
     return run(data, rounds=list(rounds), out_dir=out, workers=workers, progress=False, executor=executor, **kwargs)
 
@@ -134,7 +77,7 @@ def test_a_dead_worker_fails_only_its_force(dataset, good_run, tmp_path, monkeyp
     scores_before = round_csv(out, "scores.csv")
     pools = []
     monkeypatch.setattr(runner, "Workers", lambda *a: pools.append(Workers(*a)) or pools[-1])
-    result = go(dataset, out, killed_victim, workers=2, rerun=True)[0]
+    result = go(dataset, out, pool_jobs.killed_victim, workers=2, rerun=True)[0]
     forces = by_force(result)
     assert forces[VICTIM]["status"] == "failed", forces
     assert forces[VICTIM]["errors"][0].startswith("WorkerDied: the worker process running it (pid ")
@@ -164,7 +107,7 @@ def test_the_pool_is_rebuilt_and_unfinished_jobs_run_again(tmp_path):
     """Eight jobs on two workers; two workers die: their jobs fail, saying how, and the other six finish."""
     pool = Workers(2, tmp_path / "logs")
     try:
-        results = pool.map(_job, ["a", "b", VICTIM, "c", "d", "quitter", "e", "f"], "test", False)
+        results = pool.map(pool_jobs.job, ["a", "b", VICTIM, "c", "d", "quitter", "e", "f"], "test", False)
     finally:
         pool.close()
     assert [r["status"] for r in results] == ["ok"] * 2 + ["failed"] + ["ok"] * 2 + ["failed"] + ["ok"] * 2
@@ -191,7 +134,7 @@ def test_a_failed_national_overview_or_pack_is_made_again_when_nothing_changed(g
         return [written]
 
     monkeypatch.setattr(pack_module, "build_pack", pack)
-    first = go(dataset, out, national_fails, rerun=True, pack=True)[0]
+    first = go(dataset, out, pool_jobs.national_fails, rerun=True, pack=True)[0]
     assert first.national["status"] == "failed" and "the heatmap could not be drawn" in first.national["error"]
     assert first.national["pack_error"] == "RuntimeError: the pack's chart failed"
     assert (out / "2017" / "national" / "national_overview.html").exists()  # the last good overview stays
@@ -235,7 +178,7 @@ def test_a_stale_lock_from_a_dead_run_is_taken_over(tmp_path):
 def test_after_a_disk_full_run_a_plain_run_redoes_the_failed_forces(good_run, dataset, tmp_path):
     out = Path(shutil.copytree(good_run, tmp_path / "out"))
     good_scores = round_csv(out, "scores.csv")
-    failed = go(dataset, out, disk_full, rerun=True)[0]
+    failed = go(dataset, out, pool_jobs.disk_full, rerun=True)[0]
     assert {f["status"] for f in failed.forces} == {"failed"}
     assert "No space left on device" in failed.forces[0]["errors"][0]
     # the round's tables keep every force's last good model, marked failed

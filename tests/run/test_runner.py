@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from gapkit.cli import main
-from gapkit.inputs.layout import list_forces, load_round
+from gapkit.inputs.layout import load_round
 from gapkit.run import runner
 from gapkit.run.runner import Job, run, run_force
 from tests.helpers import PINNED_CODE, TINY_FORCES, TINY_ROUNDS, in_process_executor, requirement_count

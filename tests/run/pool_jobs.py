@@ -1,0 +1,44 @@
+"""Pool jobs and notebook executors for tests/run/test_faults.py, in a module of their own that imports nothing
+heavy: a spawned pool worker imports the module of the function it runs, and the test module's imports cost seconds
+per worker."""
+
+import errno
+import os
+import signal
+from pathlib import Path
+
+
+def in_process_executor(notebook, executed, parameters, timeout):
+    # imported here: nbformat (through jsonschema) takes seconds to import, and the pool test's workers never need it
+    from tests.helpers import in_process_executor as execute
+
+    execute(notebook, executed, parameters, timeout)
+
+VICTIM = "kestrel-vale"
+
+
+def job(name: str) -> dict:
+    """The victim's worker is killed (as the out-of-memory killer would), the quitter's exits at once (a crash in
+    a library); the others finish."""
+    if name == VICTIM:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if name == "quitter":
+        os._exit(3)
+    return {"force": name, "status": "ok"}
+
+
+def killed_victim(notebook, executed, parameters, timeout):
+    """The victim's worker is killed (as the out-of-memory killer would); the others run as usual."""
+    if parameters.get("force") == VICTIM:
+        os.kill(os.getpid(), signal.SIGKILL)
+    in_process_executor(notebook, executed, parameters, timeout)
+
+
+def disk_full(notebook, executed, parameters, timeout):
+    raise OSError(errno.ENOSPC, "No space left on device", str(executed))
+
+
+def national_fails(notebook, executed, parameters, timeout):
+    if Path(notebook).name == "national_overview.ipynb":
+        raise RuntimeError("the heatmap could not be drawn")
+    in_process_executor(notebook, executed, parameters, timeout)
