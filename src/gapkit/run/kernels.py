@@ -80,12 +80,22 @@ class WarmKernel:
         is none or it is used up."""
         if self.km is not None and (self.notebooks >= self.max_notebooks or not run_sync(self.km.is_alive)()):
             self.retire()
-        if self.km is None:
-            self.km = IPCKernelManager(kernel_name="python3")
-            self._run(WARM_UP, start_timeout)
-            self.started += 1
+        self.start_soon()
+        # the kernel answers in order: this waits for the warm-up, and fails if the warm-up could not import gapkit
         self._run(RESET.format(cwd=cwd), start_timeout)
         return self.km, self.kc
+
+    def start_soon(self) -> None:
+        """Start the kernel and send it the warm-up without waiting for either, so that it warms up while this
+        process does other work (a force's model); lend() waits for it."""
+        if self.km is not None:
+            return
+        self.km = IPCKernelManager(kernel_name="python3")
+        run_sync(self.km.start_kernel)()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.execute(WARM_UP, store_history=False)
+        self.started += 1
 
     def returned(self, failed: bool) -> None:
         self.notebooks += 1
@@ -113,9 +123,8 @@ class WarmKernel:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         client = NotebookClient(nb, km=self.km, kernel_name="python3", startup_timeout=start_timeout,
                                 timeout=start_timeout, allow_errors=False)
-        client.kc = self.kc  # None the first time: the client starts the kernel and a client, which we keep
+        client.kc = self.kc
         client.execute()
-        self.kc = client.kc
 
 
 _KERNEL: WarmKernel | None = None

@@ -77,7 +77,7 @@ class Job:
 def run_force(job: Job) -> dict:
     """Compute one force's model, render its notebook from it into a temporary folder, export HTML, then swap the
     folder into place."""
-    from gapkit.run.kernels import execute_warm, export_html, tidy_executed  # noqa: PLC0415  (start-up time: see the note on imports)
+    from gapkit.run.kernels import execute_warm, export_html, tidy_executed, warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
@@ -86,6 +86,8 @@ def run_force(job: Job) -> dict:
     final = out_round / job.force
     work = Path(tempfile.mkdtemp(prefix=f".work-{job.force}-", dir=out_round))
     try:
+        if job.executor is None:
+            warm_kernel().start_soon()  # it warms up while the model is computed
         ctx = RoundContext.load(job.data_dir, job.round)
         write_model(force_model(ctx, job.force, out_round.parent), work)
         executed = work / f"{job.force}.ipynb"
