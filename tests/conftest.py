@@ -67,12 +67,13 @@ def tiny_data(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_run(tiny_data, tmp_path_factory):
-    """One real end-to-end run of the tiny dataset (both rounds, Jupyter kernels, board pack). Tests that use it
-    are marked e2e automatically. Read only."""
+    """One real end-to-end run of the tiny dataset (both rounds, a warm Jupyter kernel, board pack). Tests that use
+    it are marked e2e automatically. Read only. One worker: the run then uses this process and its one warm kernel
+    (the other xdist worker has tests of its own to run); pools of workers are tested in tests/run/test_faults.py."""
     from gapkit.run.runner import run
 
     out = tmp_path_factory.mktemp("run") / "reports"
-    results = run(tiny_data, out_dir=out, workers=2, progress=False)
+    results = run(tiny_data, out_dir=out, workers=1, progress=False)
     return out, results
 
 

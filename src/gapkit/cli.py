@@ -268,6 +268,7 @@ def run(data_dir, rounds, forces, workers, out_dir, timeout, rerun, fresh_kernel
                 click.echo("  board pack PDF not made: it needs WeasyPrint. Install it with: "
                            "python -m pip install -e '.[pdf]'", err=True)
         failed = failed or bool(result.failed) or national.get("status") != "ok"
+    click.echo(f"\nEverything this run made, with links: {out / 'index.html'}")
     if failed:
         click.echo("\nSome forces or the national overview failed: see the lines above and run.json. "
                    "The others finished.", err=True)

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 from gapkit.assess.combine import combine_actions
 from gapkit.catalogue.forces import lookup
 from gapkit.catalogue.vocabulary import status_labels
-from gapkit.forms.template import write_template
+from gapkit.forms.template import EXTRA_ROWS, write_template
 from gapkit.inputs.tracker import read_submission
 from gapkit.scoring.rule import score
 from tests.helpers import maxima, requirement_count
@@ -65,6 +65,33 @@ def test_template_filled_by_script_reads_back_into_expected_scores(template, cat
     overall = score(assessment, catalogue, config, framework_ids=PLANS).overall.iloc[0]
     assert overall["category"] == "insufficient information"
     assert overall["score"] == pytest.approx(100 * (0 + 1 / 3 + 1) / 3)
+
+
+def test_a_force_can_add_actions_in_the_blank_rows_and_they_are_read(template, catalogue, config):
+    wb = load_workbook(template)
+    ws = wb["Actions"]
+    last = requirement_count(catalogue, FRAMEWORKS) + 1
+    assert ws.cell(last, 1).protection.locked and ws.cell(last, 2).protection.locked  # a requirement's own row
+    for row in (last + 1, last + EXTRA_ROWS):
+        assert not ws.cell(row, 1).protection.locked and not ws.cell(row, 2).protection.locked
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list" and f"A{last + 1}" in str(dv.sqref)]
+    assert lists and all(fid in lists[0].formula1 for fid in FRAMEWORKS)
+    labels = status_labels(config.scale(catalogue.get("hmicfrs-2017-plans").level_scale))
+    first = catalogue.get("hmicfrs-2017-plans").requirements[0].id
+    ws.cell(2, 7, "first action")
+    ws.cell(2, 10, labels[3])
+    ws.cell(last + 1, 1, "hmicfrs-2017-plans")
+    ws.cell(last + 1, 2, first)
+    ws.cell(last + 1, 7, "a second action for the same requirement")
+    ws.cell(last + 1, 10, labels[2])
+    wb.save(template)
+    result = read_submission(template, "west-yorkshire", "2017", catalogue=catalogue, settings=config,
+                             framework_ids=PLANS)
+    assert result.ok, [str(i) for i in result.issues]
+    rows = result.actions[result.actions["requirement_id"] == first]
+    assert sorted(rows["action"]) == ["a second action for the same requirement", "first action"]
+    combined = combine_actions(result.actions, maxima(catalogue, config, PLANS)).set_index("requirement_id")
+    assert combined.loc[first, "level"] == 2  # one action in place, one started: started (docs/methodology.md)
 
 
 def test_frameworks_on_different_scales_are_refused(tmp_path, catalogue, config):

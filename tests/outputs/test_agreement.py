@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from gapkit.catalogue.settings import default_config
 from gapkit.outputs import national
+from gapkit.outputs.pack import DATA_COL
 from gapkit.scoring import views
 from gapkit.scoring.store import read_model
 
@@ -63,8 +64,8 @@ def sheet_rows(ws, header_row: int = 1) -> list[dict]:
 
 
 def block(ws, first: str, second: str) -> dict:
-    """A two-column block of the pack's Charts sheet (its header, then rows until a blank)."""
-    values = [(r[0], r[1]) for r in ws.iter_rows(min_col=1, max_col=2, values_only=True)]
+    """A two-column block of the chart data on the pack's Charts sheet (its header, then rows until a blank)."""
+    values = [(r[0], r[1]) for r in ws.iter_rows(min_col=DATA_COL, max_col=DATA_COL + 1, values_only=True)]
     start = values.index((first, second))
     out = {}
     for a, b in values[start + 1:]:

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from gapkit.cli import main
 from gapkit.outputs.pack import build_pack
-from gapkit.scoring.store import read_model
+from gapkit.scoring.model import RoundModel, concat
+from gapkit.scoring.store import read_model, write_model
 from tests.helpers import INJECTED, TINY_FORCES
 
 
@@ -150,3 +151,57 @@ def test_html_pack_renders_in_headless_chromium(pack_files, tmp_path):
                              f"--screenshot={shot}", pack_files[".html"].as_uri()],
                             capture_output=True, text=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 20_000, result.stderr[-2000:]
+
+
+# ---- printed through LibreOffice at 43 forces --------------------------------------------------------------------
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def _replicated_round(source: Path, target: Path, n_forces: int) -> Path:
+    """A round of `n_forces` forces made from a small run's round model (each force copied under a new id and name),
+    written where a run writes, with its run.json."""
+    model = read_model(source)
+    forces = list(model.forces["force"])
+    copies = []
+    for i in range(n_forces):
+        force = forces[i % len(forces)]
+        renamed = {}
+        for name, frame in model.tables().items():
+            frame = frame[frame["force"] == force].copy()
+            frame["force"] = f"{force}-{i}"
+            if "force_name" in frame:
+                frame["force_name"] = f"Synthetic Force {i:02d} of {n_forces}"
+            renamed[name] = frame
+        copies.append(RoundModel(**renamed))
+    write_model(concat(copies), target)
+    shutil.copy(source / "run.json", target / "run.json")
+    return target
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or PDFTOTEXT is None,
+                    reason="LibreOffice (soffice) or poppler-utils (pdftotext) is not installed")
+def test_at_43_forces_the_league_chart_prints_on_one_page_naming_every_force(run_dir, tiny_data, tmp_path):
+    out = tmp_path / "reports"
+    _replicated_round(run_dir / "2017", out / "2017", 43)
+    xlsx = {p.suffix: p for p in build_pack(out, "2017", tiny_data, pdf=False)}[".xlsx"]
+    wb = load_workbook(xlsx)
+    for name in wb.sheetnames:  # print only the Charts sheet
+        wb[name].sheet_state = "visible" if name == "Charts" else "hidden"
+    wb.active = wb.sheetnames.index("Charts")
+    charts_only = tmp_path / "charts.xlsx"
+    wb.save(charts_only)
+    result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                             str(charts_only)], capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / "charts.pdf"
+    assert result.returncode == 0 and pdf.exists(), result.stderr
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    pages = [p for p in pages if p.strip()]
+    league = [p for p in pages if "Overall score by force" in p]
+    assert len(league) == 1, f"the league chart is split over {len(league)} pages"
+    names = [f"Synthetic Force {i:02d} of 43" for i in range(43)]
+    missing = [n for n in names if n not in league[0]]
+    assert not missing, f"{len(missing)} force names not printed, e.g. {missing[:3]}"
+    assert len(pages) == 2 and "Forces in each category" in pages[1] and "Mean overall score by round" in pages[1]
+    assert all("OFFICIAL" in p for p in pages)  # the marking on every printed page

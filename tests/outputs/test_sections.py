@@ -95,6 +95,8 @@ def test_headline_names_force_round_category_reason_and_rag(run, rnd, force):
         assert row["RAG"] == m["rag"] and row["RAG"] in {"red", "amber", "green"}
         assert float(row["Score (0-100)"]) == round(m["score"], 1)
         assert int(row["Overdue items"]) == m["overdue_items"] and int(row["Open items"]) == m["open_items"]
+    for rag in set(model["rag"]) & {"red", "amber", "green"}:  # in colour, with the word
+        assert f"<span class='rag rag-{rag}'>{rag}</span>" in panel._repr_html_()
     total = int(rep.model.overall["force_overdue_items"].iloc[0])
     assert f"Overdue items, all frameworks: {total}." in text
     assert f"Change is against round {rep.round.previous or '(none)'}" in text

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from gapkit.cli import main
 from gapkit.inputs.layout import load_round
+from gapkit.outputs.index import INDEX
 from gapkit.run import runner
 from gapkit.run.runner import Job, run, run_force
 from tests.helpers import PINNED_CODE, TINY_FORCES, TINY_ROUNDS, in_process_executor, requirement_count
@@ -62,7 +63,7 @@ def test_rerun_with_nothing_changed_skips_every_force(standin_run, data, tmp_pat
     """The stand-in run of both rounds, copied with its dataset to another place, and run again."""
     out = Path(shutil.copytree(standin_run[0], tmp_path / "out"))
     html = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
-    assert len(html) == len(TINY_ROUNDS) * (len(TINY_FORCES) + 1)
+    assert len(html) == len(TINY_ROUNDS) * (len(TINY_FORCES) + 1) + 1 and out / INDEX in html
     results = stand_in_run(data, out, pack=False)
     assert [r.round for r in results] == TINY_ROUNDS
     assert all(f.get("skipped") and f["status"] == "ok" for r in results for f in r.forces)

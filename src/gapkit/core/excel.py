@@ -20,10 +20,13 @@ def write_cell(ws, row: int, column: int, value: object):
     return cell
 
 
-def header_text(text: str) -> str:
+SIDE_CHARS = 48  # a left or right header section holds about this many 7-point characters before the centre
+
+
+def header_text(text: str, limit: int = HEADER_CHARS) -> str:
     """Text for a page header or footer: '&' doubled (a single one starts a code such as &P), not too long."""
     text = str(text)
-    text = text if len(text) <= HEADER_CHARS else text[: HEADER_CHARS - 3] + "..."
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
     return text.replace("&", "&&")
 
 
@@ -34,7 +37,8 @@ def print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddHeader.left.text = header_text(title)
+    # small and short enough to stay clear of the marking in the centre section
+    ws.oddHeader.left.text = "&7 " + header_text(title, SIDE_CHARS)  # the space ends the size code
     ws.oddHeader.center.text = header_text(marking)
     ws.oddFooter.center.text = header_text(marking)
     ws.oddFooter.right.text = "Page &P of &N"

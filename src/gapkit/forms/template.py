@@ -18,6 +18,7 @@ from gapkit.catalogue.vocabulary import status_labels
 from gapkit.core.excel import print_setup, write_cell
 from gapkit.inputs.tracker import ACTIONS_SHEET
 
+EXTRA_ROWS = 50  # blank rows under the requirements, for more actions against one requirement
 TEMPLATE_COLUMNS = [
     # (header, width, input?)
     ("Framework", 18, False), ("Ref", 7, False), ("Requirement", 50, False), ("Theme", 16, False),
@@ -61,11 +62,12 @@ def write_template(force: pd.Series, round_id: str, out: Path, *, catalogue: Cat
             ws.append([fid, req.id, req.statement, fw.theme_name(req.theme), req.deadline,
                        "; ".join(req.typical_evidence)] + [None] * 7)
     last = ws.max_row
-    for row in ws.iter_rows(min_row=2, max_row=last + 50):
+    for row in ws.iter_rows(min_row=2, max_row=last + EXTRA_ROWS):
+        extra = row[0].row > last  # a blank row for another action: its Framework and Ref are the force's to enter
         for col, (_, _, is_input) in enumerate(TEMPLATE_COLUMNS, 1):
             cell = row[col - 1]
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if is_input:
+            if is_input or (extra and col in (1, 2)):
                 cell.protection = Protection(locked=False)
                 cell.fill = input_fill
         row[4].number_format = "yyyy-mm-dd"
@@ -75,13 +77,18 @@ def write_template(force: pd.Series, round_id: str, out: Path, *, catalogue: Cat
     dv_status = DataValidation(type="list", formula1=f"=Lists!$A$1:$A${len(labels)}", allow_blank=True,
                                showErrorMessage=True, errorTitle="Status",
                                error="Choose a status from the list.")
-    dv_status.add(f"{status_col}2:{status_col}{last + 50}")
+    dv_status.add(f"{status_col}2:{status_col}{last + EXTRA_ROWS}")
+    dv_framework = DataValidation(type="list", formula1='"' + ",".join(framework_ids) + '"', allow_blank=True,
+                                  showErrorMessage=True, errorTitle="Framework",
+                                  error="Choose the framework of the requirement this action is for.")
+    dv_framework.add(f"A{last + 1}:A{last + EXTRA_ROWS}")
+    ws.add_data_validation(dv_framework)
     dv_date = DataValidation(type="date", operator="between", formula1="DATE(2010,1,1)",
                              formula2="DATE(2040,12,31)", allow_blank=True, showErrorMessage=True,
                              errorTitle="Date", error="Enter a date, for example 31/03/2018.")
     for name in ("Due date", "Last updated"):
         letter = get_column_letter(_col(name))
-        dv_date.add(f"{letter}2:{letter}{last + 50}")
+        dv_date.add(f"{letter}2:{letter}{last + EXTRA_ROWS}")
     ws.add_data_validation(dv_status)
     ws.add_data_validation(dv_date)
     ws.freeze_panes = "C2"
@@ -132,7 +139,8 @@ def _write_about(ws, force, round_id, catalogue, framework_ids, marking, synthet
         "3. Status: choose from the list: 0 No information, 1 Planned (not started), 2 Started, 3 In place, or Not applicable.",
         "4. Not applicable needs a justification in its column.",
         "5. Evidence reference: the document, page or paragraph that shows it (for example 'APSP plan v2, section 4').",
-        "6. Several actions for one requirement: insert rows below it and copy the Framework and Ref cells.",
+        f"6. Several actions for one requirement: use the {EXTRA_ROWS} blank rows below the requirements (their "
+        "Framework and Ref cells are open): enter the requirement's Framework and Ref, then the action.",
         "7. Deadlines are those set by the source; a requirement past its deadline and not in place is flagged overdue.",
         "8. The Actions sheet prints landscape on A3, with the header row repeated on every page.",
     ]

@@ -108,7 +108,7 @@ def theme_bar(themes: pd.DataFrame, title: str, marking: str, source: str,
     if previous is not None and not previous.empty:
         prev = previous.set_index("theme")["score"].reindex(data["theme"])
         ax.scatter(prev.values, y, marker="|", s=300, color=OKABE_ITO["black"], label="previous round", zorder=3)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
     for yi, score in zip(y, data["score"]):
         ax.text(min(score + 1, 92), yi, f"{score:.0f}", va="center", fontsize=9)
     ax.set_yticks(y, [_wrap(t) for t in data["theme_name"]])

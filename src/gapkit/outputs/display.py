@@ -26,7 +26,11 @@ PANEL_STYLE = ("<style>.gapkit-panel table.gapkit-table{border-collapse:collapse
                ".gapkit-panel table.gapkit-table th{background:#1F3864!important;color:#fff!important;"
                "text-align:left!important;padding:4px 6px;vertical-align:top}"
                ".gapkit-panel table.gapkit-table td{text-align:left!important;padding:4px 6px;vertical-align:top;"
-               "border-bottom:1px solid #ddd;max-width:420px;white-space:pre-wrap}</style>")
+               "border-bottom:1px solid #ddd;max-width:420px;white-space:pre-wrap}"
+               ".gapkit-panel .rag{font-weight:bold;padding:1px 6px;border-radius:3px;color:#1b1b1b}"
+               ".gapkit-panel .rag-red{background:#F4B183}.gapkit-panel .rag-amber{background:#FFE699}"
+               ".gapkit-panel .rag-green{background:#A9D08E}</style>")
+RAG_WORDS = ("red", "amber", "green")  # shown in colour with the word, in every RAG column (the pack uses the same)
 NOTE_STYLES = {"banner": "background:#FFF2CC;border:2px solid #C00000;color:#C00000;font-weight:bold;padding:6px",
                "warning": "color:#9C2700;font-weight:bold"}
 
@@ -91,9 +95,19 @@ def _cell_html(value: object) -> object:
     return value
 
 
+def _rag_html(value: object) -> object:
+    if isinstance(value, str) and value in RAG_WORDS:
+        return f"<span class='rag rag-{value}'>{value}</span>"
+    return _cell_html(value)
+
+
 def table_html(frame: pd.DataFrame) -> str:
-    """A table with every text escaped and its line breaks kept; Link cells become links."""
+    """A table with every text escaped and its line breaks kept; Link cells become links; a RAG column shows each
+    rating in its colour, with its word."""
     safe = frame.map(_cell_html) if len(frame) else frame.copy()
+    for col in frame.columns:
+        if str(col) == "RAG" and len(frame):
+            safe[col] = frame[col].map(_rag_html)
     safe.columns = [html.escape(str(c)) for c in frame.columns]
     return safe.to_html(index=False, escape=False, na_rep="", border=0, classes="gapkit-table")
 
@@ -114,6 +128,8 @@ class Panel:
                 parts.append(item.html())
             elif isinstance(item, pd.DataFrame):
                 parts.append(table_html(item))
+            elif isinstance(item, Link):
+                parts.append(f"<p class='gapkit-link'>{item.html()}</p>")
             elif isinstance(item, Note):
                 style = NOTE_STYLES.get(item.kind, "")
                 parts.append(f"<p class='gapkit-{item.kind}' style='{style}'>{html.escape(item.text)}</p>")

@@ -14,7 +14,8 @@ from gapkit.core.errors import Issue
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.plans import PLAN_SUFFIXES
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Note, Panel, RoundLabels
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels
+from gapkit.outputs.index import INDEX
 from gapkit.outputs.force_workbook import write_force_workbook
 from gapkit.scoring import views
 from gapkit.scoring.compute import force_model
@@ -30,6 +31,7 @@ class ForceReport(RoundLabels):
     model: RoundModel
     out_dir: Path | None
     svg: bool = False  # also write each chart as SVG
+    in_run: bool = False  # made by gapkit run (its model read from the run): the run's index is two folders up
 
     @property
     def has_previous(self) -> bool:
@@ -59,7 +61,7 @@ def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir:
         model = read_model(Path(model_dir)).force(force_row["force_id"])
     else:
         model = force_model(ctx, force_row["force_id"])
-    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg)
+    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg, in_run=bool(model_dir))
 
 
 # ---- sections -----------------------------------------------------------------------------------------------
@@ -71,6 +73,8 @@ def headline(rep: ForceReport) -> Panel:
         items.append(Note(SYNTHETIC_BANNER, "banner"))
     items.append(Note(f"{rep.force['official_name']} - {rep.round.title}. Marking: {rep.marking}. "
                       f"As of {rep.round.as_of}."))
+    if rep.in_run:  # OUT/ROUND/FORCE/FORCE.html -> OUT/index.html
+        items.append(Link("Index of this run: every round, force, report and board pack", f"../../{INDEX}"))
     errors = rep.model.issues[rep.model.issues["severity"] == "error"]
     if len(errors):
         items.append(Note(f"{len(errors)} input error(s): some inputs could not be used; see Method and "

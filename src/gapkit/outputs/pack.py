@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +16,13 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.marker import DataPoint
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from gapkit import __version__
 from gapkit.core.errors import GapkitError
@@ -24,6 +30,7 @@ from gapkit.core.excel import print_setup, write_cell, write_table
 from gapkit.core.fileio import atomic_path, save_workbook, write_text
 from gapkit.inputs.context import RoundContext
 from gapkit.outputs import charts
+from gapkit.outputs.charts import CATEGORY_COLOURS, NA_COLOUR, RAG_COLOURS
 from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, RoundLabels
 from gapkit.scoring import views
 from gapkit.scoring.model import RoundModel
@@ -217,60 +224,100 @@ def write_workbook(data: PackData, target: Path) -> Path:
     return save_workbook(wb, target)
 
 
+CM_PER_ROW = 0.53  # a row of the default height (15 points)
+DATA_COL = 14  # the charts' data start in column N, right of the printed area (columns A:L)
+
+
+def _small_labels(size: int = 800) -> RichText:
+    """Axis label text of `size` hundredths of a point."""
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=size)),
+                                 endParaRPr=CharacterProperties(sz=size))])
+
+
 def _charts_sheet(wb, data: PackData) -> None:
+    """Native charts, printed portrait: the league chart alone on the first page (every force named, bars in their
+    RAG colour, as in the HTML), the categories and the trend on the second. Their data sit in columns N:O, outside
+    the printed area."""
     ws = wb.create_sheet("Charts")
     # every cell through write_cell (text never as a formula): force names come from forces.csv
-    write_cell(ws, 1, 1, "Chart data (the charts read these cells)").font = Font(bold=True)
+    write_cell(ws, 1, 1, "Charts of the round (their data are in columns N and O)").font = Font(bold=True)
+    write_cell(ws, 1, DATA_COL, "Chart data (the charts read these cells)").font = Font(bold=True)
     ranked = views.league(data.summary).iloc[::-1]  # a bar chart draws its first category at the bottom
-    write_cell(ws, 2, 1, "Force")
-    write_cell(ws, 2, 2, "Score")
+    write_cell(ws, 2, DATA_COL, "Force")
+    write_cell(ws, 2, DATA_COL + 1, "Score")
     for i, r in enumerate(ranked.itertuples(), 3):
-        write_cell(ws, i, 1, r.force_name)
-        write_cell(ws, i, 2, round(float(r.score), 1))
+        write_cell(ws, i, DATA_COL, r.force_name)
+        write_cell(ws, i, DATA_COL + 1, round(float(r.score), 1))
     n = len(ranked)
     bar = BarChart()
     bar.type = "bar"
-    bar.title = f"Overall score by force ({data.round.round})"
+    bar.title = f"Overall score by force ({data.round.round}): bars in their RAG colour"
     bar.y_axis.title = "Score (0-100)"
     bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 100
-    bar.add_data(Reference(ws, min_col=2, min_row=2, max_row=n + 2), titles_from_data=True)
-    bar.set_categories(Reference(ws, min_col=1, min_row=3, max_row=n + 2))
-    bar.height, bar.width = max(8, 0.6 * n), 16
+    bar.add_data(Reference(ws, min_col=DATA_COL + 1, min_row=2, max_row=n + 2), titles_from_data=True)
+    bar.set_categories(Reference(ws, min_col=DATA_COL, min_row=3, max_row=n + 2))
+    series = bar.series[0]
+    for i, rag in enumerate(ranked["rag"]):
+        point = DataPoint(idx=i)
+        point.graphicalProperties.solidFill = RAG_COLOURS.get(rag, NA_COLOUR).lstrip("#")
+        series.dPt.append(point)
+    bar.x_axis.tickLblSkip = 1  # every force named, however many
+    bar.x_axis.txPr = _small_labels(800 if n <= 30 else 700)
+    bar.x_axis.delete = bar.y_axis.delete = False
+    bar.gapWidth = 40
+    bar.height, bar.width = min(25.0, 3.5 + 0.45 * n), 17.5  # cm: one A4 portrait page at 43 forces
     bar.legend = None
-    ws.add_chart(bar, "E2")
+    ws.add_chart(bar, "A3")
 
+    second = 3 + math.ceil(bar.height / CM_PER_ROW) + 2  # the first row below the league chart
+    ws.row_breaks.append(Break(id=second - 1))
     counts = _category_counts(data)
     start = n + 5
-    write_cell(ws, start, 1, "Category")
-    write_cell(ws, start, 2, "Forces")
+    write_cell(ws, start, DATA_COL, "Category")
+    write_cell(ws, start, DATA_COL + 1, "Forces")
     for i, r in enumerate(counts.itertuples(), start + 1):
-        write_cell(ws, i, 1, r.Category)
-        write_cell(ws, i, 2, int(r.Forces))
+        write_cell(ws, i, DATA_COL, r.Category)
+        write_cell(ws, i, DATA_COL + 1, int(r.Forces))
     col = BarChart()
     col.title = "Forces in each category"
     col.y_axis.title = "Forces"
-    col.add_data(Reference(ws, min_col=2, min_row=start, max_row=start + len(counts)), titles_from_data=True)
-    col.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(counts)))
+    col.y_axis.majorUnit = max(1, math.ceil(counts["Forces"].max() / 8)) if len(counts) else 1  # whole forces
+    col.add_data(Reference(ws, min_col=DATA_COL + 1, min_row=start, max_row=start + len(counts)),
+                 titles_from_data=True)
+    col.set_categories(Reference(ws, min_col=DATA_COL, min_row=start + 1, max_row=start + len(counts)))
+    series = col.series[0]
+    for i in range(len(counts)):
+        point = DataPoint(idx=i)
+        point.graphicalProperties.solidFill = (CATEGORY_COLOURS + [NA_COLOUR])[min(i, 4)].lstrip("#")
+        series.dPt.append(point)
+    col.x_axis.delete = col.y_axis.delete = False
     col.legend = None
-    ws.add_chart(col, f"E{max(20, int(0.6 * n * 2) + 4)}")
+    col.height, col.width = 9, 17.5
+    ws.add_chart(col, f"A{second}")
 
     trend = data.trend
     rounds = [c for c in trend.columns if c not in ("force", "force_name")]
     tstart = start + len(counts) + 3
-    write_cell(ws, tstart, 1, "Round")
-    write_cell(ws, tstart, 2, "Mean score")
+    write_cell(ws, tstart, DATA_COL, "Round")
+    write_cell(ws, tstart, DATA_COL + 1, "Mean score")
     for i, rid in enumerate(rounds, tstart + 1):
-        write_cell(ws, i, 1, str(rid))
-        write_cell(ws, i, 2, round(float(trend[rid].mean()), 1))
+        write_cell(ws, i, DATA_COL, str(rid))
+        write_cell(ws, i, DATA_COL + 1, round(float(trend[rid].mean()), 1))
     line = LineChart()
     line.title = "Mean overall score by round"
     line.y_axis.title = "Score (0-100)"
     line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
-    line.add_data(Reference(ws, min_col=2, min_row=tstart, max_row=tstart + len(rounds)), titles_from_data=True)
-    line.set_categories(Reference(ws, min_col=1, min_row=tstart + 1, max_row=tstart + len(rounds)))
-    ws.add_chart(line, f"E{max(38, int(0.6 * n * 2) + 22)}")
-    ws.column_dimensions["A"].width = 30
+    line.add_data(Reference(ws, min_col=DATA_COL + 1, min_row=tstart, max_row=tstart + len(rounds)),
+                  titles_from_data=True)
+    line.set_categories(Reference(ws, min_col=DATA_COL, min_row=tstart + 1, max_row=tstart + len(rounds)))
+    line.x_axis.delete = line.y_axis.delete = False
+    line.height, line.width = 9, 17.5
+    ws.add_chart(line, f"A{second + math.ceil(col.height / CM_PER_ROW) + 2}")
+    ws.column_dimensions[get_column_letter(DATA_COL)].width = 30
+    last = second + math.ceil((col.height + line.height) / CM_PER_ROW) + 4
     print_setup(ws, data.marking, data.title)
+    ws.page_setup.orientation = "portrait"  # a tall chart: one page at 43 forces
+    ws.print_area = f"A1:L{last}"
 
 
 def _method_sheet(wb, data: PackData) -> None:

@@ -218,7 +218,9 @@ class Workers:
         self.tmp = Path(tempfile.mkdtemp(prefix="gapkit-run-")) if workers > 1 else None
 
     def map(self, fn: Callable, jobs: list, desc: str, progress: bool) -> list:
-        if self.workers <= 1:
+        if self.workers <= 1 or (len(jobs) == 1 and self.pool is None):
+            # one job (a re-run after one change, or the national overview) runs here: starting a pool would cost
+            # more than the job, and nothing else is running that its failure could stop
             return [fn(job) for job in tqdm(jobs, desc=desc, unit="force", disable=not progress or not jobs)]
         results: dict[int, dict] = {}
         todo = list(range(len(jobs)))
@@ -454,10 +456,17 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
     with run_lock(out_dir):
         pool = Workers(workers, out_dir / ".logs")
         try:
-            return [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
-                               progress, pack, executor, svg) for round_id in rounds]
+            results = [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
+                                  progress, pack, executor, svg) for round_id in rounds]
         finally:
             pool.close()
+        from gapkit.outputs.index import INDEX, write_index  # noqa: PLC0415  (start-up time: see the note on imports)
+
+        made = any(not f.get("skipped") for r in results for f in r.forces) or \
+            any(not r.national.get("skipped") or "pack" in r.national for r in results)
+        if made or not (out_dir / INDEX).exists():  # a re-run that made nothing leaves the index as it was
+            write_index(out_dir)  # every round in the folder, not only this run's
+        return results
 
 
 def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool: Workers, code: str, timeout: int,
