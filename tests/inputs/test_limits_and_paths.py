@@ -15,6 +15,7 @@ import pytest
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from gapkit.catalogue.frameworks import default_catalogue
 from gapkit.core.errors import GapkitError
@@ -26,7 +27,7 @@ from gapkit.inputs.layout import (RoundConfig, force_inputs, input_hashes, list_
                                   plan_files, plans_folder, review_file, submission_file)
 from gapkit.inputs.plans import PlanCache, read_plan
 from gapkit.outputs import force_report as report
-from gapkit.outputs.pack import build_pack
+from gapkit.outputs.pack import DATA_COL, build_pack
 from gapkit.run.runner import collect
 from tests.core.test_limits import rebuild, small_docx, with_entity_bomb
 from tests.helpers import deadline
@@ -357,7 +358,8 @@ def test_a_formula_looking_force_name_is_text_in_the_pack_and_the_force_workbook
     collect(out / "2017", [{"force": f, "status": "ok"} for f in forces])
     book = next(p for p in build_pack(out, "2017", data, pdf=False) if p.suffix == ".xlsx")
     assert _formulas(book) == []
-    names = [c.value for c in load_workbook(book)["Charts"]["A"] if c.value]
+    charts = load_workbook(book)["Charts"]
+    names = [c.value for c in charts[get_column_letter(DATA_COL)] if c.value]  # the charts' data
     assert INJECTED in names
     force_book = out / "2017" / "northmoor" / "northmoor-2017.xlsx"
     assert _formulas(force_book) == []
