@@ -23,6 +23,7 @@ CROSSWALK_FILE = FRAMEWORKS_DIR / "crosswalk.yaml"
 SCORING_FILE = CONFIG_DIR / "scoring.yaml"
 FORCE_NOTEBOOK = NOTEBOOKS_DIR / "force_assessment.ipynb"
 NATIONAL_NOTEBOOK = NOTEBOOKS_DIR / "national_overview.ipynb"
+INDEX_PAGE = "index.html"  # OUT/index.html: what a run made (gapkit.outputs.index)
 
 # A round or force id: lower-case letters, digits and hyphens, starting with a letter or digit ("2019",
 # "west-yorkshire"). It never holds a path separator, "..", a space or a leading "-" (which a shell reads as an

@@ -13,12 +13,13 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gapkit import __version__
+from gapkit.core import paths
 from gapkit.core.fileio import write_text
 from gapkit.outputs.display import SYNTHETIC_BANNER
 from gapkit.scoring.files import has_model
 from gapkit.scoring.store import read_model
 
-INDEX = "index.html"
+INDEX = paths.INDEX_PAGE
 
 
 @dataclass

@@ -397,14 +397,21 @@ def collect(out_round: Path, results: list[dict]) -> None:
     from gapkit.scoring.model import concat  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
-    before = None
-    models = []
+    before = read_model(out_round, validate=False) if has_model(out_round) else False
+    # a force skipped as unchanged keeps its rows of the round model as it was (one read of the round's files
+    # instead of one per force); the rest are read from their own folders
+    unchanged = set()
+    if before is not False:
+        status = dict(zip(before.forces["force"], before.forces["status"]))
+        unchanged = {r["force"] for r in results if r.get("skipped") and r["status"] != "failed"
+                     and status.get(r["force"]) == r["status"]}
+    models = [before.forces_in(unchanged)] if unchanged else []
     for result in sorted(results, key=lambda r: r["force"]):
+        if result["force"] in unchanged:
+            continue
         folder = out_round / result["force"]
         model = read_model(folder, validate=False) if has_model(folder) else None  # concat checks the round once
         if model is None and result["status"] == "failed":
-            if before is None:
-                before = read_model(out_round, validate=False) if has_model(out_round) else False
             if before is not False and result["force"] in set(before.forces["force"]):
                 kept = before.force(result["force"])
                 model = kept if not kept.overall.empty else None  # its scores from the last good run
@@ -460,11 +467,11 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
                                   progress, pack, executor, svg) for round_id in rounds]
         finally:
             pool.close()
-        from gapkit.outputs.index import INDEX, write_index  # noqa: PLC0415  (start-up time: see the note on imports)
-
         made = any(not f.get("skipped") for r in results for f in r.forces) or \
             any(not r.national.get("skipped") or "pack" in r.national for r in results)
-        if made or not (out_dir / INDEX).exists():  # a re-run that made nothing leaves the index as it was
+        if made or not (out_dir / paths.INDEX_PAGE).exists():  # a re-run that made nothing leaves it as it was
+            from gapkit.outputs.index import write_index  # noqa: PLC0415  (start-up time: see the note on imports)
+
             write_index(out_dir)  # every round in the folder, not only this run's
         return results
 

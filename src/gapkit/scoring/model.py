@@ -144,6 +144,11 @@ class RoundModel:
         return RoundModel(**{name: frame[frame["force"] == force_id].reset_index(drop=True)
                              for name, frame in self.tables().items()})
 
+    def forces_in(self, force_ids: set[str]) -> "RoundModel":
+        """The rows of these forces only (one filter per table, however many forces)."""
+        return RoundModel(**{name: frame[frame["force"].isin(force_ids)].reset_index(drop=True)
+                             for name, frame in self.tables().items()})
+
 
 def is_text(column: pa.Column) -> bool:
     return str(column.dtype).startswith("str")
