@@ -58,6 +58,11 @@ def test_review_workbook_layout(tmp_path):
     assert ws.column_dimensions["A"].hidden
     row = {c.value: v.value for c, v in zip(ws[1], ws[2])}
     assert row["Force level"] == "1 - Planned, not started" and row["Force action"] == "action 1"
+    # printed readably: rows tall enough for their wrapped text
+    statement = header.index("Requirement") + 1
+    width = ws.column_dimensions[ws.cell(1, statement).column_letter].width
+    long_rows = [r for r in range(2, ws.max_row + 1) if len(str(ws.cell(r, statement).value)) > 2 * width]
+    assert long_rows and all(ws.row_dimensions[r].height >= 30 for r in long_rows)
 
 
 def test_inspector_level_wins_and_is_recorded(tmp_path):
@@ -144,6 +149,17 @@ def test_regenerating_keeps_every_inspector_entry_exactly(tmp_path_factory, edit
     for (row, offset), value in edits.items():
         stored = stored_by_key.loc[keys[row], INSPECTOR_COLUMNS[offset]]
         assert stored == value or (isinstance(value, float) and stored == pytest.approx(value))
+
+
+def test_a_kept_review_date_shows_as_a_date(tmp_path):
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
+    wb = load_workbook(path)
+    ws = wb[REVIEW_SHEET]
+    ws.cell(2, len(COLUMNS), dt.datetime(2019, 9, 27))  # as a script or an older gapkit wrote it: date and time
+    wb.save(path)
+    write_review(path, FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
+    cell = load_workbook(path)[REVIEW_SHEET].cell(2, len(COLUMNS))
+    assert cell.value == dt.datetime(2019, 9, 27) and cell.number_format == "yyyy-mm-dd"  # not ### in print
 
 
 def test_inspector_cell_formats_are_kept(tmp_path):

@@ -30,6 +30,9 @@ def test_template_layout(template, catalogue):
     assert header[:3] == ["Framework", "Ref", "Requirement"] and "Status" in header and "Due date" in header
     assert sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[1]) == requirement_count(catalogue, FRAMEWORKS)
     assert ws.freeze_panes == "C2"
+    width = ws.column_dimensions["C"].width  # the requirement's statement wraps: its row is tall enough to print
+    long_rows = [r for r in range(2, ws.max_row + 1) if len(str(ws.cell(r, 3).value or "")) > 2 * width]
+    assert long_rows and all(ws.row_dimensions[r].height >= 30 for r in long_rows)
     assert ws.protection.sheet
     assert ws["C2"].protection.locked and not ws["G2"].protection.locked  # requirement locked, input unlocked
     kinds = {dv.type for dv in ws.data_validations.dataValidation}

@@ -44,6 +44,28 @@ def print_setup(ws, marking: str, title: str, wide: bool = False) -> None:
     ws.oddFooter.right.text = "Page &P of &N"
 
 
+def fit_row_heights(ws, first_row: int, last_row: int, line_points: float = 15, most: float = 150) -> None:
+    """Row heights for wrapped text, from each text's length and its column's width: spreadsheet programs do not
+    always grow rows written by openpyxl, and then print wrapped text over the next row."""
+    widths = {}
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            letter = cell.column_letter
+            if letter not in widths:
+                dim = ws.column_dimensions.get(letter)
+                widths[letter] = None if dim is not None and dim.hidden else \
+                    (dim.width if dim is not None and dim.width else 8.43)
+            if widths[letter] is None:  # a hidden column prints nothing
+                continue
+            chars = max(widths[letter] - 1, 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // int(chars)) for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(line_points * lines, most)
+
+
 def write_table(ws, frame: pd.DataFrame, start_row: int = 1, name: str | None = None,
                 widths: dict[str, int] | None = None) -> tuple[int, int]:
     """Write a DataFrame as a header + rows (text never as formulas); optionally as a named Excel table.
@@ -73,11 +95,7 @@ def write_table(ws, frame: pd.DataFrame, start_row: int = 1, name: str | None = 
             width = min(max(sample) + 2, 60)
         col_widths.append(max(width, 8))
         ws.column_dimensions[get_column_letter(col)].width = col_widths[-1]
-    # row heights for wrapped text: spreadsheet programs do not always grow rows written by openpyxl
-    for r, row in enumerate(frame.itertuples(index=False), start_row + 1):
-        lines = max([-(-len(str(v)) // max(w - 1, 1)) for v, w in zip(row, col_widths) if isinstance(v, str)] or [1])
-        if lines > 1:
-            ws.row_dimensions[r].height = min(15 * lines, 150)
+    fit_row_heights(ws, start_row + 1, last)
     if name and len(frame):
         ref = f"A{start_row}:{get_column_letter(len(frame.columns))}{last}"
         table = Table(displayName=name, ref=ref)

@@ -26,6 +26,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.numbers import FORMAT_DATE_DATETIME as DATETIME_FORMAT
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -36,7 +37,7 @@ from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.vocabulary import level_choice, status_labels
 from gapkit.core.cells import put
 from gapkit.core.errors import GapkitError
-from gapkit.core.excel import print_setup
+from gapkit.core.excel import fit_row_heights, print_setup
 from gapkit.core.fileio import atomic_path
 from gapkit.inputs.review import (COLUMNS, GENERATED_COLUMNS, INSPECTOR_COLUMNS, INSPECTOR_FILL,
                                   KEPT_SHEET, REVIEW_SHEET, WHY_KEPT, ReviewBook, Row, load_review_book, own_fill)
@@ -429,6 +430,11 @@ def _finish_review(ws, labels: list[str]) -> None:
     date.add(f"{date_col}2:{date_col}{last}")
     ws.add_data_validation(level)
     ws.add_data_validation(date)
+    for row in range(2, last + 1):  # a kept date shows as a date, not a date and time that shows as ###
+        cell = ws[f"{date_col}{row}"]
+        if isinstance(cell.value, (dt.date, dt.datetime)) and cell.number_format in ("General", DATETIME_FORMAT):
+            cell.number_format = "yyyy-mm-dd"
+    fit_row_heights(ws, 2, last)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
 

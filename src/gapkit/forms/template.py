@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.vocabulary import status_labels
-from gapkit.core.excel import print_setup, write_cell
+from gapkit.core.excel import fit_row_heights, print_setup, write_cell
 from gapkit.inputs.tracker import ACTIONS_SHEET
 
 EXTRA_ROWS = 50  # blank rows under the requirements, for more actions against one requirement
@@ -73,6 +73,7 @@ def write_template(force: pd.Series, round_id: str, out: Path, *, catalogue: Cat
         row[4].number_format = "yyyy-mm-dd"
         row[8].number_format = "yyyy-mm-dd"
         row[12].number_format = "yyyy-mm-dd"
+    fit_row_heights(ws, 2, last)
     status_col = get_column_letter(_col("Status"))
     dv_status = DataValidation(type="list", formula1=f"=Lists!$A$1:$A${len(labels)}", allow_blank=True,
                                showErrorMessage=True, errorTitle="Status",
