@@ -105,6 +105,7 @@ def theme_bar(themes: pd.DataFrame, title: str, marking: str, source: str,
     ax = fig.add_subplot()
     y = np.arange(len(data))
     ax.barh(y, data["score"], color=OKABE_ITO["blue"], label="this round")
+    ax.margins(y=0.01)  # no empty band above the top bar
     if previous is not None and not previous.empty:
         prev = previous.set_index("theme")["score"].reindex(data["theme"])
         ax.scatter(prev.values, y, marker="|", s=300, color=OKABE_ITO["black"], label="previous round", zorder=3)
@@ -132,6 +133,7 @@ def gap_bar(gaps: pd.DataFrame, title: str, marking: str, source: str, scale: Sc
         colours = [palette[int(np.floor(lv))] if pd.notna(lv) else NA_COLOUR for lv in data["level"]]
         y = np.arange(len(data))
         ax.barh(y, data["gap_points"], color=colours, edgecolor="#333333", linewidth=0.5)
+        ax.margins(y=0.01)  # no empty band above the top bar
         labels = [f"{r.requirement_id}: {textwrap.shorten(r.statement, 55)}" if "statement" in data else r.requirement_id
                   for r in data.itertuples()]
         ax.set_yticks(y, labels, fontsize=8)
@@ -152,6 +154,7 @@ def league(league: pd.DataFrame, title: str, marking: str, source: str) -> Figur
     y = np.arange(len(data))
     ax.barh(y, data["score"], color=[RAG_COLOURS.get(r, NA_COLOUR) for r in data["rag"]], edgecolor="#333333",
             linewidth=0.4)
+    ax.margins(y=0.01)  # no empty band above the top bar
     ax.set_yticks(y, data["force_name"], fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Overall score (0-100)")
@@ -204,6 +207,7 @@ def region_scores(regions: pd.DataFrame, title: str, marking: str, source: str) 
     fig = _new(7, 0.4 * len(data) + 1.8)
     ax = fig.add_subplot()
     ax.barh(data["region"], data["mean_score"], color=OKABE_ITO["blue"])
+    ax.margins(y=0.01)  # no empty band above the top bar
     ax.set_xlim(0, 100)
     ax.set_xlabel("Mean overall score of the region's forces")
     _title(ax, title)
@@ -216,6 +220,7 @@ def theme_shortfall(shortfall: pd.DataFrame, title: str, marking: str, source: s
     fig = _new(7, 0.45 * len(data) + 1.8)
     ax = fig.add_subplot()
     ax.barh([_wrap(t) for t in data["theme_name"]], data["share_below"], color=OKABE_ITO["vermillion"])
+    ax.margins(y=0.01)  # no empty band above the top bar
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"Forces scoring below {threshold:.0f} in the theme (%)")
     _title(ax, title)
