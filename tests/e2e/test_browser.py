@@ -54,6 +54,13 @@ def test_index_filters_sorts_and_links_to_a_report_and_back(page, standin_run):
     assert "Northmoor" in page.title()
     page.click("a:text('Index of this run')")
     assert Path(page.url.removeprefix("file://")) == index
+    page.click("#round-2019 a:text('National overview')")  # and from the national overview, back again
+    assert page.url.endswith("/2019/national/national_overview.html")
+    page.click("a:text('Northmoor Police')")
+    assert page.url.endswith("/2019/northmoor/northmoor.html")
+    page.go_back()
+    page.click("a:text('Index of this run')")
+    assert Path(page.url.removeprefix("file://")) == index
     assert not page.problems, page.problems
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gapkit import __version__
+from gapkit.core.paths import INDEX_PAGE
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces
 from gapkit.outputs import charts
@@ -82,6 +83,8 @@ def _headline_name(ov: Overview) -> str:
 
 def league_table(ov: Overview) -> Panel:
     items: list = [Note(SYNTHETIC_BANNER, "banner")] if ov.round.synthetic else []
+    if ov.reports_dir is not None:  # read from a run's folder: this overview sits in OUT/ROUND/national/
+        items.append(Link("Index of this run: every round, force, report and board pack", f"../../{INDEX_PAGE}"))
     table = views.league(ov.summary)
     fig = ov.save(charts.league(table, f"Overall score by force: {_headline_name(ov)}", ov.marking, ov.source),
                   "league")
