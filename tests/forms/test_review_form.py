@@ -151,15 +151,17 @@ def test_regenerating_keeps_every_inspector_entry_exactly(tmp_path_factory, edit
         assert stored == value or (isinstance(value, float) and stored == pytest.approx(value))
 
 
-def test_a_kept_review_date_shows_as_a_date(tmp_path):
+def test_a_kept_review_date_and_time_fits_its_column(tmp_path):
     path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
     wb = load_workbook(path)
     ws = wb[REVIEW_SHEET]
     ws.cell(2, len(COLUMNS), dt.datetime(2019, 9, 27))  # as a script or an older gapkit wrote it: date and time
     wb.save(path)
     write_review(path, FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
-    cell = load_workbook(path)[REVIEW_SHEET].cell(2, len(COLUMNS))
-    assert cell.value == dt.datetime(2019, 9, 27) and cell.number_format == "yyyy-mm-dd"  # not ### in print
+    ws = load_workbook(path)[REVIEW_SHEET]
+    cell = ws.cell(2, len(COLUMNS))
+    assert cell.value == dt.datetime(2019, 9, 27) and cell.number_format == "yyyy-mm-dd h:mm:ss"  # kept as it was
+    assert ws.column_dimensions[cell.column_letter].width >= len("2019-09-27 00:00:00")  # and wide enough: no ###
 
 
 def test_inspector_cell_formats_are_kept(tmp_path):

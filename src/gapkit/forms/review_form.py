@@ -26,7 +26,6 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.styles.numbers import FORMAT_DATE_DATETIME as DATETIME_FORMAT
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -44,6 +43,9 @@ from gapkit.inputs.review import (COLUMNS, GENERATED_COLUMNS, INSPECTOR_COLUMNS,
 
 GAPKIT_SHEETS = (REVIEW_SHEET, KEPT_SHEET, "About", "Lists")
 FIRST_INSPECTOR = len(GENERATED_COLUMNS) + 1
+# level, rationale, name, review date: the date column fits a date and time as spreadsheets write it
+# ("2019-09-27 00:00:00"), which would print as ### in a narrower one; the inspector's own formats are kept
+INSPECTOR_WIDTHS = [18, 50, 18, 20]
 
 
 def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.DataFrame | None = None,
@@ -141,6 +143,10 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         ws.sheet_view.tabSelected = ws is review
     print_setup(review, marking, f"{force['official_name']} - {round_id} review", wide=True)
     review.print_title_rows = "1:1"
+    # about 70 cm of columns: two A3 pages across (the force's and gapkit's columns, then the inspector's), each
+    # with the requirement's framework and ref, readable instead of one page at half size
+    review.page_setup.fitToWidth = 2
+    review.print_title_cols = "B:C"
     wb.properties.title = f"gapkit review: {force['official_name']}, round {round_id}"
     if out.exists():
         backup = out.parent / ".backup" / f"{out.stem}-{dt.datetime.now():%Y%m%dT%H%M%S%f}{out.suffix}"
@@ -410,7 +416,7 @@ def _style_row(ws, r: int) -> None:
 
 
 def _finish_review(ws, labels: list[str]) -> None:
-    widths = [w for _, w in GENERATED_COLUMNS] + [18, 50, 18, 12]
+    widths = [w for _, w in GENERATED_COLUMNS] + INSPECTOR_WIDTHS
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions["A"].hidden = True
@@ -430,17 +436,13 @@ def _finish_review(ws, labels: list[str]) -> None:
     date.add(f"{date_col}2:{date_col}{last}")
     ws.add_data_validation(level)
     ws.add_data_validation(date)
-    for row in range(2, last + 1):  # a kept date shows as a date, not a date and time that shows as ###
-        cell = ws[f"{date_col}{row}"]
-        if isinstance(cell.value, (dt.date, dt.datetime)) and cell.number_format in ("General", DATETIME_FORMAT):
-            cell.number_format = "yyyy-mm-dd"
     fit_row_heights(ws, 2, last)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
 
 
 def _finish_kept(ws, n_extras: int) -> None:
-    widths = [28] + [w for _, w in GENERATED_COLUMNS[1:]] + [18, 50, 18, 12]
+    widths = [28] + [w for _, w in GENERATED_COLUMNS[1:]] + INSPECTOR_WIDTHS
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(len(COLUMNS) + n_extras + 1)].width = 50
