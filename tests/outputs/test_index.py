@@ -4,6 +4,7 @@ that resolve, written by the run. Read from the stand-in run (tests/conftest.py)
 from __future__ import annotations
 
 import re
+import shutil
 from urllib.parse import unquote
 
 import pandas as pd
@@ -74,3 +75,11 @@ def test_an_empty_output_folder_gets_an_index_saying_so(tmp_path):
 def test_index_needs_no_network(index):
     _, html = index
     assert "<script src" not in html and "http://" not in html and "https://" not in html
+
+
+def test_a_damaged_run_record_still_gives_the_round(index, tmp_path):
+    out, _ = index
+    copy = shutil.copytree(out, tmp_path / "out")
+    (copy / "2019" / "run.json").write_text("{", encoding="utf-8")
+    html = build_index(copy)
+    assert 'id="round-2019"' in html and "Round 2019" in html

@@ -69,6 +69,15 @@ def test_html_pack_is_self_contained(pack_files):
     assert "SYNTHETIC DEMONSTRATION DATA" in html and "@media print" in html
 
 
+def test_each_force_name_in_the_html_pack_links_to_its_report(pack_files, run_dir):
+    html = pack_files[".html"].read_text()
+    links = dict((name, href) for href, name in re.findall(r'<td><a href="([^"]+)">([^<]+)</a></td>', html))
+    names = set(pd.read_csv(run_dir / "2017" / "summary.csv")["force_name"])
+    assert set(links) == names
+    for href in links.values():
+        assert (pack_files[".html"].parent / href).resolve().is_file(), href
+
+
 def test_same_numbers_everywhere(run_dir, pack_files, catalogue):
     out = run_dir
     summary = pd.read_csv(out / "2017" / "summary.csv")
@@ -81,7 +90,8 @@ def test_same_numbers_everywhere(run_dir, pack_files, catalogue):
     assert book == head.to_dict()
     html = pack_files[".html"].read_text()
     for name, value in head.items():
-        assert re.search(rf"<td>{re.escape(name)}</td>.*?<td class=\"num\">{value:.1f}</td>", html, re.S), name
+        assert re.search(rf"<td>(<a href=\"[^\"]+\">)?{re.escape(name)}(</a>)?</td>.*?<td class=\"num\">{value:.1f}</td>",
+                         html, re.S), name
     for force in summary["force"].unique():  # the force reports wrote these
         own = pd.read_csv(out / "2017" / force / "summary.csv")
         mine = own[own["headline"]]["score"].round(1).iloc[0]

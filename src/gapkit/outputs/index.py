@@ -56,7 +56,10 @@ def _round_entry(out_dir: Path, round_dir: Path) -> RoundEntry:
     model = read_model(round_dir)
     rnd = round_dir.name
     run_json = round_dir / "run.json"
-    facts = json.loads(run_json.read_text(encoding="utf-8")) if run_json.exists() else {}
+    try:  # gapkit's own record of the run; without it the page still lists the round
+        facts = json.loads(run_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        facts = {}
     links = (_link(out_dir, round_dir / "national" / "national_overview.html", "National overview")
              + _link(out_dir, round_dir / "national" / "national_overview.ipynb", "notebook")
              + [link for suffix, text in ((".xlsx", "Board pack (Excel)"), (".html", "Board pack (HTML)"),

@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -344,7 +345,9 @@ def _env() -> Environment:
     return Environment(loader=PackageLoader("gapkit.outputs", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
-def render_html(data: PackData) -> str:
+def render_html(data: PackData, reports: dict[str, str] | None = None) -> str:
+    """The HTML pack; `reports` maps a force id to its report's address from the pack (the force's name links
+    there)."""
     figs = {
         "league": charts.league(views.league(data.summary), f"Overall score by force: {data.headline_name}", data.marking,
                                 data.source),
@@ -365,6 +368,7 @@ def render_html(data: PackData) -> str:
     oldest = actions[actions["State"] == "overdue"].sort_values("Due date", na_position="last").head(25)
     return _env().get_template("pack.html.j2").render(
         data=data, images=images, summary=summary.to_dict("records"), summary_columns=list(summary.columns),
+        reports=reports or {},
         gaps_top=gaps_table(data, per_force=3).to_dict("records"), actions=actions.to_dict("records"),
         action_counts=counts.to_dict("records"), oldest=oldest.to_dict("records"),
         mean_score=float(data.summary["score"].mean()) if len(data.summary) else float("nan"),
@@ -395,7 +399,9 @@ def build_pack(out_dir: Path, round_id: str, data_dir: Path | None = None, targe
     data = load_pack_data(out_dir, round_id, data_dir)
     base = Path(target) if target else Path(out_dir) / round_id / f"board-pack-{round_id}.xlsx"
     written = [write_workbook(data, base.with_suffix(".xlsx"))]
-    html_path = write_text(base.with_suffix(".html"), render_html(data))
+    reports = {f: Path(os.path.relpath(Path(out_dir) / round_id / f / f"{f}.html", base.parent)).as_posix()
+               for f in data.summary["force"] if (Path(out_dir) / round_id / f / f"{f}.html").exists()}
+    html_path = write_text(base.with_suffix(".html"), render_html(data, reports))
     written.append(html_path)
     if pdf:
         try:

@@ -81,8 +81,11 @@ class WarmKernel:
         if self.km is not None and (self.notebooks >= self.max_notebooks or not run_sync(self.km.is_alive)()):
             self.retire()
         self.start_soon()
-        # the kernel answers in order: this waits for the warm-up, and fails if the warm-up could not import gapkit
-        self._run(RESET.format(cwd=cwd), start_timeout)
+        try:  # the kernel answers in order: this waits for the warm-up, and fails if it could not import gapkit
+            self._run(RESET.format(cwd=cwd), start_timeout)
+        except Exception:
+            self.retire()  # the next notebook starts a new kernel rather than reuse one that failed
+            raise
         return self.km, self.kc
 
     def start_soon(self) -> None:

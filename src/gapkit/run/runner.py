@@ -472,7 +472,11 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
         if made or not (out_dir / paths.INDEX_PAGE).exists():  # a re-run that made nothing leaves it as it was
             from gapkit.outputs.index import write_index  # noqa: PLC0415  (start-up time: see the note on imports)
 
-            write_index(out_dir)  # every round in the folder, not only this run's
+            try:
+                write_index(out_dir)  # every round in the folder, not only this run's
+            except Exception as exc:  # noqa: BLE001  (the index lists what was made; it never undoes a run)
+                print(f"the index page {out_dir / paths.INDEX_PAGE} was not made again: {_exception_text(exc)}",
+                      file=sys.stderr)
         return results
 
 
