@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from gapkit.assess.assess import assess_force
 from gapkit.catalogue.frameworks import default_catalogue
 from gapkit.core.errors import GapkitError
 from gapkit.core.limits import default_limits
@@ -29,6 +30,7 @@ from gapkit.inputs.plans import PlanCache, read_plan
 from gapkit.outputs import force_report as report
 from gapkit.outputs.pack import DATA_COL, build_pack
 from gapkit.run.runner import collect
+from gapkit.scoring.model import build_model
 from tests.core.test_limits import rebuild, small_docx, with_entity_bomb
 from tests.helpers import deadline
 
@@ -375,3 +377,17 @@ def test_a_raised_limit_reads_a_cached_document_again(tmp_path, monkeypatch):
     monkeypatch.setattr(plans, "default_limits", default_limits)  # limits.yaml raised again
     plan = cache.read(path)
     assert not plan.issues and len(plan.passages) == 200
+
+
+def test_a_force_that_sent_only_an_xls_workbook_is_an_input_error_naming_it(tmp_path):
+    """It used to run as 'ok' with no issue: the layout looked for .xlsx and .xlsm only."""
+    data = generate(tmp_path / "data", n_forces=2, seed=7, with_plans=False)
+    submissions = data / "rounds" / "2017" / "submissions"
+    (submissions / "northmoor.xlsx").rename(submissions / "northmoor.xls")
+    assert "northmoor" in list_forces(data, "2017")
+    ctx = RoundContext.load(data, "2017")
+    model = build_model(ctx, assess_force(ctx, "northmoor"))
+    status = model.forces.iloc[0]
+    assert status["status"] == "input errors" and "northmoor.xls" in status["status_detail"]
+    assert ".xls" in status["status_detail"] and "97-2003" in status["status_detail"]
+    assert model.issues["fix"].str.contains("save it as .xlsx").any()

@@ -35,7 +35,7 @@ from gapkit.core.yamlio import load_yaml, where
 __all__ = ["RoundConfig", "load_round", "list_rounds", "list_forces", "submission_file", "review_file",
            "plans_folder", "plan_files", "force_inputs", "input_hashes", "inside"]
 
-SUBMISSION_SUFFIXES = (".xlsx", ".xlsm")
+SUBMISSION_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xls is found so that the reader can refuse it by name
 ROUND_KEYS = "round, title, as_of, frameworks and headline_framework"
 SKIPPED_NAMES = (".", "~$")  # hidden files and Office lock files
 
