@@ -2,6 +2,7 @@
 header cells, and clear errors for workbooks gapkit does not read (.xls)."""
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +12,11 @@ from openpyxl import Workbook, load_workbook
 from gapkit.catalogue.forces import lookup
 from gapkit.catalogue.vocabulary import HEADERS_FILE, date_rules, parse_status
 from gapkit.core.errors import GapkitError
+from gapkit.demo.generate import generate
 from gapkit.forms.template import write_template
 from gapkit.inputs.tracker import parse_date, read_submission
+from gapkit.run.runner import run
+from tests.helpers import in_process_executor
 
 PLANS = ["hmicfrs-2017-plans"]
 SECRET = "ZEBRA-CONFIDENTIAL-7731"
@@ -171,6 +175,34 @@ def test_hidden_rows_columns_and_sheets_are_never_read_nor_shown(tmp_path, read)
     assert ("", "sheet 3 is hidden and was not read") in messages
     unused = [i for i in result.issues if "columns not used by gapkit" in i.message]
     assert [i.message for i in unused] == ["columns not used by gapkit: Colour (column H)"]
+
+
+def test_hidden_content_reaches_no_output_file_of_a_whole_run(tmp_path):
+    """The secret tracker as a force's submission, through a whole run (stand-in executor, national overview,
+    board pack, index page): the secret is in no file the run wrote, whatever its kind (workbooks unzipped)."""
+    data = generate(tmp_path / "data", n_forces=2, seed=7, with_plans=False)
+    _secret_book(data / "rounds" / "2017" / "submissions" / "northmoor.xlsx")
+    out = tmp_path / "reports"
+    result = run(data, rounds=["2017"], out_dir=out, workers=1, progress=False, executor=in_process_executor)[0]
+    forces = {f["force"]: f for f in result.forces}
+    assert forces["northmoor"]["status"] in ("ok", "input errors") and forces["kestrel-vale"]["status"] == "ok"
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".xlsx" for p in written) and any(p.name == "index.html" for p in written)
+    leaks = []
+    for path in written:
+        if path.suffix in (".xlsx", ".xlsm"):
+            with zipfile.ZipFile(path) as book:
+                parts = [book.read(name) for name in book.namelist()]
+        else:
+            parts = [path.read_bytes()]
+        if any(SECRET.encode() in part for part in parts):
+            leaks.append(str(path.relative_to(out)))
+    assert not leaks, f"the hidden secret reached {leaks}"
+    assert any(b"Supt A" in p.read_bytes() for p in written if p.suffix == ".csv")  # the scan sees what is shown
+    scores = pd.read_csv(out / "2017" / "northmoor" / "scores.csv")
+    actions = scores[scores["framework"] == "hmicfrs-2017-plans"].set_index("requirement_id")["action"].fillna("")
+    assert "Review" in actions["P1"] and "Protocol" in actions["P3"]  # the visible rows were read
+    assert actions["P2"] == ""  # P2's row was hidden
 
 
 def test_hidden_column_with_a_known_header_never_replaces_the_visible_one(tmp_path, read):
