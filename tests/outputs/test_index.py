@@ -3,6 +3,7 @@ that resolve, written by the run. Read from the stand-in run (tests/conftest.py)
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from urllib.parse import unquote
@@ -83,3 +84,16 @@ def test_a_damaged_run_record_still_gives_the_round(index, tmp_path):
     (copy / "2019" / "run.json").write_text("{", encoding="utf-8")
     html = build_index(copy)
     assert 'id="round-2019"' in html and "Round 2019" in html
+
+
+def test_a_framework_version_change_between_rounds_is_stated(index, tmp_path):
+    out, _ = index
+    copy = shutil.copytree(out, tmp_path / "out")
+    record = json.loads((copy / "2019" / "run.json").read_text(encoding="utf-8"))
+    record["framework_changes"] = [{"framework": "npcc-apsp-2017", "previous_version": "2017.1", "version": "2017.2",
+                                    "note": "npcc-apsp-2017: framework changed from 2017.1 (round 2017) to 2017.2"}]
+    (copy / "2019" / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    text = text_of(build_index(copy))
+    assert "Framework versions changed since the round before" in text
+    assert "npcc-apsp-2017: framework changed from 2017.1 (round 2017) to 2017.2" in text
+    assert "Framework versions changed" not in text_of(build_index(out))  # none in the stand-in run

@@ -42,6 +42,7 @@ class RoundEntry:
     round: str
     title: str
     marking: str
+    framework_changes: list[str]  # "npcc-apsp-2017: framework changed from 2017.1 (round 2017) to 2017.2"
     headline: str  # the headline framework's name
     synthetic: bool
     links: list[tuple[str, str]]
@@ -83,7 +84,8 @@ def _round_entry(out_dir: Path, round_dir: Path) -> RoundEntry:
             + _link(out_dir, folder / f"{f.force}-{rnd}.xlsx", "Workbook")))
     name = model.overall.loc[model.overall["headline"], "framework_name"]
     synthetic = bool(model.forces["force"].size and model.overall["synthetic"].any())
-    return RoundEntry(rnd, facts.get("title", f"Round {rnd}"), facts.get("marking", ""),
+    changes = [str(c.get("note", "")) for c in facts.get("framework_changes") or [] if isinstance(c, dict)]
+    return RoundEntry(rnd, facts.get("title", f"Round {rnd}"), facts.get("marking", ""), changes,
                       name.iloc[0] if len(name) else "", synthetic, links, rows)
 
 
