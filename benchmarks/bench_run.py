@@ -84,7 +84,7 @@ def touch_one_force(data: Path) -> None:
     wb.save(book)
 
 
-def bench(n: int, workers: int, naive_sample: int, root: Path) -> dict:
+def bench(n: int, workers: int, naive_sample: int, root: Path, fresh: bool = True) -> dict:
     data = generate(root / f"data-{n}", n_forces=n)
     forces = sorted(p.stem for p in (data / "rounds" / ROUND / "submissions").glob("*.xlsx"))
     row: dict = {"forces": n}
@@ -92,8 +92,9 @@ def bench(n: int, workers: int, naive_sample: int, root: Path) -> dict:
         per_force, peak = naive_per_force(data, root / f"naive-{n}", forces[:naive_sample])
         row["naive"] = {"seconds": per_force * n, "per_force": per_force, "peak_mb": peak,
                         "measured_on": min(naive_sample, n)}
-    seconds, peak = measure(gapkit_run(data, root / f"fresh-{n}", "--fresh-kernels", "--workers", str(workers)))
-    row["fresh"] = {"seconds": seconds, "peak_mb": peak}
+    if fresh:
+        seconds, peak = measure(gapkit_run(data, root / f"fresh-{n}", "--fresh-kernels", "--workers", str(workers)))
+        row["fresh"] = {"seconds": seconds, "peak_mb": peak}
     out = root / f"warm-{n}"
     seconds, peak = measure(gapkit_run(data, out, "--workers", str(workers)))
     row["warm"] = {"seconds": seconds, "peak_mb": peak}
@@ -122,6 +123,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--naive-sample", type=int, default=3, help="forces timed with the naive loop (0: skip)")
     parser.add_argument("--demo", action="store_true", help="time README command 1 (the demo) instead")
+    parser.add_argument("--warm-only", action="store_true",
+                        help="skip the naive loop and fresh kernels (for large N, where they take tens of minutes)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     results = []
@@ -130,7 +133,8 @@ def main() -> None:
             results.append(bench_demo(args.workers, Path(tmp)))
         else:
             for n in args.forces:
-                results.append(bench(n, args.workers, args.naive_sample, Path(tmp)))
+                results.append(bench(n, args.workers, 0 if args.warm_only else args.naive_sample, Path(tmp),
+                                     fresh=not args.warm_only))
                 print_row(results[-1], args.workers)
     if args.demo:
         for name, fig in results[0].items():
@@ -147,7 +151,7 @@ def print_row(row: dict, workers: int) -> None:
             continue
         extra = f"  ({fig['per_force']:.1f} s a force on {fig['measured_on']}, scaled)" if name == "naive" else ""
         print(f"  {name:30s} {fig['seconds']:8.1f} s  peak {fig['peak_mb']:6.0f} MB{extra}")
-    if "naive" in row:
+    if "naive" in row and "fresh" in row:
         print(f"  warm is {row['naive']['seconds'] / row['warm']['seconds']:.0f}x faster than the naive loop, "
               f"{row['fresh']['seconds'] / row['warm']['seconds']:.1f}x faster than fresh kernels")
 
