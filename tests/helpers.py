@@ -44,6 +44,24 @@ def make_tiny_dataset(root: Path, n_forces: int = 3) -> Path:
     return data
 
 
+def assert_every_force_has_its_reports(out: Path, results) -> None:
+    """What a run of the tiny dataset leaves for each round and force (real kernels or the stand-in alike): every
+    force ran, the national overview is ok, each force folder holds its notebook, HTML, workbook, tables and
+    charts, and no work folder is left."""
+    assert [r.round for r in results] == TINY_ROUNDS
+    for result in results:
+        assert sorted(f["force"] for f in result.forces) == sorted(TINY_FORCES)
+        assert not result.failed, result.failed
+        assert result.national["status"] == "ok", result.national
+        for force in TINY_FORCES:
+            folder = out / result.round / force
+            for name in (f"{force}.ipynb", f"{force}.html", f"{force}-{result.round}.xlsx", "summary.csv",
+                         "scores.csv", "forces.csv", "charts/gaps.png", "charts/theme_bar.png"):
+                assert (folder / name).exists(), folder / name
+        assert (out / result.round / "national" / "national_overview.html").exists()
+        assert not list((out / result.round).glob(".work-*"))
+
+
 def maxima(catalogue, settings, framework_ids) -> dict[str, int]:
     """Each framework's top level (what gapkit.assess.combine.combine_actions needs)."""
     return {fid: settings.scale(catalogue.get(fid).level_scale).maximum for fid in framework_ids}

@@ -9,27 +9,17 @@ import pandas as pd
 import pytest
 
 from gapkit.inputs.layout import load_round
-from tests.helpers import TINY_FORCES, TINY_ROUNDS, requirement_count
+from tests.helpers import TINY_FORCES, TINY_ROUNDS, assert_every_force_has_its_reports, requirement_count
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tiny_run")]
 
 
 def test_every_force_gets_its_reports(tiny_run):
     out, results = tiny_run
-    assert [r.round for r in results] == TINY_ROUNDS
-    for result in results:
-        assert sorted(f["force"] for f in result.forces) == sorted(TINY_FORCES)
-        assert not result.failed, result.failed
-        assert result.national["status"] == "ok", result.national
-        for force in TINY_FORCES:
-            folder = out / result.round / force
-            for name in (f"{force}.ipynb", f"{force}.html", f"{force}-{result.round}.xlsx", "summary.csv",
-                         "scores.csv", "charts/gaps.png", "charts/theme_bar.png"):
-                assert (folder / name).exists(), folder / name
-        national = out / result.round / "national"
-        assert (national / "national_overview.html").exists() and (national / "charts" / "heatmap.png").exists()
+    assert_every_force_has_its_reports(out, results)
+    for result in results:  # and, made by the real run only, the overview's charts and the board pack
+        assert (out / result.round / "national" / "charts" / "heatmap.png").exists()
         assert (out / result.round / f"board-pack-{result.round}.xlsx").exists()
-        assert not list((out / result.round).glob(".work-*"))
 
 
 def test_summary_and_scores_csv_columns(tiny_run, tiny_data, catalogue):
