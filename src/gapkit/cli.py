@@ -202,17 +202,32 @@ def _print_suggestions(suggestions, show_all: bool) -> None:
 
 
 @main.command("evaluate-evidence")
-@click.argument("labels_dir", type=click.Path(path_type=Path, exists=True),
-                default=paths.PROJ_ROOT / "tests" / "evidence_labels")
+@click.argument("labels_dir", required=False, type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--formats/--no-formats", default=True, show_default=True,
+              help="Also read each set's plans as md, docx and pdf and compare the levels.")
+@click.option("--calibrate", is_flag=True,
+              help="Recompute data/config/evidence_calibration.yaml from the tuning sets (never the held-out ones).")
 @friendly
-def evaluate_evidence(labels_dir: Path) -> None:
-    """Measure suggestions against a labelled set: coverage precision/recall and weighted kappa."""
-    from gapkit.assess.evaluate import evaluate
+def evaluate_evidence(labels_dir: Path | None, formats: bool, calibrate: bool) -> None:
+    """Measure plan-evidence suggestions against every labelled set (or LABELS_DIR): agreement, weighted kappa,
+    coverage, calibration and agreement across formats (docs/evidence.md)."""
+    # imported here: scikit-learn's metrics and the document writers are not needed by any other command
+    from gapkit.assess import evaluate as ev
     from gapkit.catalogue.frameworks import default_catalogue
+    from gapkit.demo.plandocs import write_markdown_as
 
-    metrics, _ = evaluate(labels_dir, default_catalogue())
-    for key, value in metrics.items():
-        click.echo(f"{key:20s} {value:.3f}" if isinstance(value, float) else f"{key:20s} {value}")
+    catalogue = default_catalogue()
+    if calibrate:
+        for kind, value in ev.calibrate(catalogue).items():
+            click.echo(f"calibrated {kind:28s} {value:.2f}")
+    convert = write_markdown_as if formats else None
+    if labels_dir is not None:
+        table = ev.suggestions_table(labels_dir, catalogue)
+        same, diff = ev.across_formats(labels_dir, catalogue, convert) if convert else (None, None)
+        results = [ev.SetResult(labels_dir.name, ev.metrics(table), ev.reliability(table), same, diff)]
+    else:
+        results = ev.evaluate_sets(catalogue, convert=convert)
+    click.echo(ev.format_table(results))
 
 
 @main.command()

@@ -6,66 +6,60 @@ Suggestions are for an inspector to confirm; they never override a force's or an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
+from pydantic import BaseModel, ConfigDict
 
+from gapkit.assess.status import Status, unit_status
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.textmatch import expand, requirement_index
 from gapkit.core import paths
 from gapkit.core.errors import Issue
-from gapkit.inputs.plans import Passage, PlanCache, read_plan
+from gapkit.core.yamlio import load_model
+from gapkit.inputs.plans import Passage, PlanCache, read_plan, sentences
 
-CUES_FILE = paths.CONFIG_DIR / "evidence_cues.yaml"
-# Similarity thresholds, set from the labelled set (docs/evidence.md): a passage below MATCH_THRESHOLD is not
-# evidence; the top TOP_K passages above it are kept per requirement.
-MATCH_THRESHOLD = 0.16
+CALIBRATION_FILE = paths.CONFIG_DIR / "evidence_calibration.yaml"
+# Similarity thresholds, set on the tuning sets (docs/evidence.md). Blocks (paragraphs, list items, table rows) at
+# or above BLOCK_THRESHOLD are candidates; their sentences are the units quoted; a unit at or above UNIT_THRESHOLD
+# (its own words and its heading, against the requirement) is evidence; the best TOP_K units are kept.
+BLOCK_THRESHOLD = 0.10
+CANDIDATE_BLOCKS = 6
+UNIT_THRESHOLD = 0.14
 TOP_K = 3
 
 
+@dataclass(frozen=True)
+class Unit:
+    passage: Passage
+    text: str
+    previous: str  # the sentence before it in its block: context for 'it' and 'they', never its status
+
+    def match_text(self) -> str:
+        return f"{self.text} {self.text} {self.passage.heading} {self.previous}"
+
+    def quote(self) -> str:
+        return f"{Path(self.passage.file).name}, {self.passage.location}: \"{_clip(self.text)}\""
+
+
+class _Calibration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    needs_inspector_below: float
+    most: float
+    default: float
+    kinds: dict[str, float]
+
+
 @lru_cache(maxsize=2)
-def _cues(path: Path = CUES_FILE) -> tuple[list[tuple[int, re.Pattern]], list[tuple[int, re.Pattern]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    neg = [(int(c["level"]), re.compile(c["pattern"], re.IGNORECASE)) for c in data["negations"]]
-    cues = [(int(c["level"]), re.compile(c["pattern"], re.IGNORECASE)) for c in data["cues"]]
-    return neg, cues
+def calibration(path: Path = CALIBRATION_FILE) -> _Calibration:
+    return load_model(path, _Calibration)
 
-
-def sentence_level(sentence: str) -> tuple[int | None, str]:
-    """The level a sentence's wording suggests, and the phrase that decided it (None: no cue)."""
-    neg, cues = _cues()
-    for level, pattern in neg:
-        m = pattern.search(sentence)
-        if m:
-            return level, m.group(0)
-    for level, pattern in cues:
-        m = pattern.search(sentence)
-        if m:
-            return level, m.group(0)
-    return None, ""
-
-
-def passage_level(text: str, terms: set[str]) -> tuple[int | None, str]:
-    """Level from the sentences of a passage that mention the requirement (all sentences if none do)."""
-    sentences = [s for s in re.split(r"(?<=[.!?;])\s+", text) if s.strip()]
-    relevant = [s for s in sentences if terms & set(re.findall(r"[a-z]+", s.lower()))] or sentences
-    for group in (relevant, sentences):  # the sentences about it first; else the passage's other sentences
-        cued = [(lv, ph) for lv, ph in map(sentence_level, group) if lv is not None]
-        if cued:
-            level, phrase = max(cued)
-            if level == 3 and any(lv < 3 for lv, _ in cued):  # partly in place, partly not: started
-                lower = max((c for c in cued if c[0] < 3))
-                return 2, f"{phrase}\" ... \"{lower[1]}"
-            return level, phrase
-    return None, ""
-
-
-# ---- matching -----------------------------------------------------------------------------------------------
 
 def _terms(catalogue: Catalogue, fid: str, rid: str) -> set[str]:
     req = catalogue.get(fid).requirement(rid)
@@ -73,40 +67,70 @@ def _terms(catalogue: Catalogue, fid: str, rid: str) -> set[str]:
     return {w for w in words if len(w) > 3}
 
 
+def _units(passage: Passage) -> list[Unit]:
+    parts = sentences(passage.text)
+    return [Unit(passage, text, parts[i - 1] if i else "") for i, text in enumerate(parts)]
+
+
+def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, float, Status]]
+           ) -> tuple[int, str, str, float]:
+    """Level, decision kind (the calibration bucket), rationale, best similarity: from the evidence units of one
+    requirement, best first. The rule is in docs/evidence.md."""
+    if not evidence:
+        if others:
+            unit, sim, status = others[0]
+            return 0, "only other organisations", (f"the only passages about this are about another organisation "
+                                                   f"(\"{status.phrase}\"), not this force"), sim
+        return 0, "no match", "no passage in the plan documents matches this requirement", 0.0
+    best_sim = evidence[0][1]
+    cued = [(u, sim, st) for u, sim, st in evidence if st.level is not None and sim >= 0.6 * best_sim]
+    if not cued:
+        return 1, "no cue", "mentioned without saying how far it has got", best_sim
+    unit, sim, status = cued[0]  # the closest passage that says how far it has got
+    return status.level, status.kind, f"\"{status.phrase}\" ({status.kind})", sim
+
+
 def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[str] | None = None,
             force: str = "", round_id: str = "", settings: ScoringConfig | None = None) -> pd.DataFrame:
-    """One row per requirement: suggested level, confidence, quotes with locations and a one-line rationale."""
+    """One row per requirement: suggested level, confidence, whether it needs an inspector, quotes with their file
+    and place, and a one-line rationale."""
     index = requirement_index(catalogue, framework_ids or sorted(catalogue.frameworks))
-    sims = index.similarity([p.text for p in passages]) if passages else np.zeros((0, len(index.keys)))
+    block_sims = (index.similarity([f"{p.text} {p.heading}" for p in passages]) if passages
+                  else np.zeros((0, len(index.keys))))
+    candidates: dict[int, list[int]] = {}
+    for j in range(len(index.keys)):
+        col = block_sims[:, j]
+        order = np.argsort(-col)[:CANDIDATE_BLOCKS] if col.size else []
+        candidates[j] = [int(i) for i in order if col[i] >= BLOCK_THRESHOLD]
+    blocks = sorted({i for c in candidates.values() for i in c})
+    units_of = {i: _units(passages[i]) for i in blocks}
+    flat = [u for i in blocks for u in units_of[i]]
+    position = {}
+    for i in blocks:
+        for u in units_of[i]:
+            position[id(u)] = len(position)
+    unit_sims = index.similarity([u.match_text() for u in flat]) if flat else np.zeros((0, len(index.keys)))
+    cal = calibration()
     rows = []
     for j, (fid, rid) in enumerate(index.keys):
-        col = sims[:, j] if len(passages) else np.array([])
-        order = np.argsort(-col)[:TOP_K] if col.size else []
-        hits = [(int(i), float(col[i])) for i in order if col[i] >= MATCH_THRESHOLD]
         terms = _terms(catalogue, fid, rid)
-        quotes, levels, phrases = [], [], []
-        for i, sim in hits:
-            p = passages[i]
-            level, phrase = passage_level(p.text, terms)
-            quotes.append(f"{Path(p.file).name}, {p.location}: \"{_clip(p.text)}\"")
-            levels.append(level)
-            phrases.append(phrase)
-        if not hits:
-            level, confidence = 0, 0.6
-            rationale = "no passage in the plan documents matches this requirement"
-        else:
-            cued = [(lv, ph, s) for lv, ph, (_, s) in zip(levels, phrases, hits) if lv is not None]
-            if cued:
-                level, phrase, sim = max(cued, key=lambda t: (t[0], t[2]))
-                rationale = f"best passage says \"{phrase}\" ({_level_word(level, fid, catalogue, settings)})"
-            else:
-                level, phrase, sim = 1, "", hits[0][1]
-                rationale = "mentioned in the plan without saying how far it has got; taken as planned"
-            confidence = round(min(0.95, 0.35 + sim + (0.15 if cued else 0)), 2)
+        scored = sorted(((u, float(unit_sims[position[id(u)], j])) for i in candidates[j] for u in units_of[i]),
+                        key=lambda t: -t[1])
+        evidence, others = [], []
+        for unit, sim in scored:
+            if sim < UNIT_THRESHOLD or len(evidence) >= TOP_K:
+                break
+            status = unit_status(unit.text, terms)
+            (others if status.about_other else evidence).append((unit, sim, status))
+        level, kind, rationale, sim = decide(evidence, others)
+        confidence = min(cal.most, cal.kinds.get(kind, cal.default))
+        needs = confidence < cal.needs_inspector_below
+        word = _level_word(level, fid, catalogue, settings)
+        rationale = (f"needs an inspector (best guess {word}): {rationale}" if needs else f"{word}: {rationale}")
         rows.append({"force": force, "round": str(round_id), "framework": fid, "requirement_id": rid,
-                     "level": float(level), "confidence": confidence,
-                     "similarity": round(hits[0][1], 3) if hits else 0.0,
-                     "evidence_refs": "\n".join(quotes), "rationale": rationale,
+                     "level": float(level), "confidence": round(confidence, 2), "needs_inspector": needs,
+                     "decided_by": kind, "similarity": round(sim, 3),
+                     "evidence_refs": "\n".join(u.quote() for u, _, _ in evidence), "rationale": rationale,
                      "level_source": "auto-suggested"})
     return pd.DataFrame(rows)
 
@@ -136,6 +160,8 @@ def evidence_for_files(files: list[Path], catalogue: Catalogue, framework_ids: l
 
 
 def as_assessment(suggestions: pd.DataFrame) -> pd.DataFrame:
-    """Suggestions as assessment rows (level_source auto-suggested)."""
+    """Suggestions as assessment rows (level_source auto-suggested); one that needs an inspector gives no level."""
     cols = ["force", "round", "framework", "requirement_id", "level", "evidence_refs", "rationale", "level_source"]
+    if "needs_inspector" in suggestions:
+        suggestions = suggestions[~suggestions["needs_inspector"].astype(bool)]
     return normalise(suggestions[cols].copy(), validate=False)  # validated in combine_sources

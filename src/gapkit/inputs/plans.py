@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 import pypdfium2 as pdfium
+import pysbd
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
@@ -38,10 +39,26 @@ _PDF_LINE_HYPHEN = re.compile("\ufffe[ \t]*(?:\r\n|\r|\n)?")  # a hyphen PDFium 
 
 @dataclass(frozen=True)
 class Passage:
+    """A block of a plan as its author laid it out: a paragraph, a list item or a table row (cells joined by
+    ' | '). Headings are not passages: they are kept as each passage's context."""
     file: str
     location: str  # "page 3", "paragraph 12", "line 40", "Sheet1 > B4"
     heading: str
     text: str
+
+
+_SEGMENTER: list[pysbd.Segmenter] = []
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a block, as a person would quote them (pysbd: rule-based, knows 'e.g.', 'Mr.', 'No. 3').
+    A table row is one unit."""
+    text = text.strip()
+    if " | " in text or len(text) < 40 or not re.search(r"[.!?;]\s+\S", text):
+        return [text] if text else []
+    if not _SEGMENTER:
+        _SEGMENTER.append(pysbd.Segmenter(language="en", clean=False))
+    return [s.strip() for s in _SEGMENTER[0].segment(text) if s.strip()]
 
 
 @dataclass
@@ -129,8 +146,21 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
             passages.append(Passage(str(path), f"line {start}", heading, piece))
         buffer.clear()
 
+    header: list[str] = []
     for no, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
+        if stripped.startswith("|") and stripped.count("|") >= 2:  # a pipe table: each row is a passage
+            flush(no)
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                continue  # the line under the header
+            if not header:
+                header = cells
+                continue
+            passages.append(Passage(str(path), f"line {no}", heading, " | ".join(c for c in cells if c)))
+            start = no + 1
+            continue
+        header = [] if not stripped.startswith("|") else header
         if stripped.startswith("#"):
             flush(no)
             heading = stripped.lstrip("#").strip()
@@ -159,8 +189,8 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             para_no += 1
             text = block.text.strip()
             style = style_names.get(block._p.style or "", "")
-            if style.lower().startswith("heading") and text:
-                level = int(re.sub(r"\D", "", style) or 1)
+            if (style.lower().startswith("heading") or style.lower() == "title") and text:
+                level = int(re.sub(r"\D", "", style) or 1) if style.lower() != "title" else 1
                 headings = headings[: level - 1] + [text]
                 continue
             for piece in _chunks(text):
@@ -181,18 +211,53 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
         issues.append(Issue(str(path), "", "the PDF is encrypted (password protected); it was not read",
                             "send a copy without a password", "warning"))
         return []
-    passages = []
+    passages, heading = [], ""
     for page_no, text in enumerate(pages, 1):
         # PDFium gives a hyphen that split a word over two lines as U+FFFE (and drops the line break): join the word
         text = clean(_PDF_LINE_HYPHEN.sub("", text))
-        for block in re.split(r"\n\s*\n|(?<=[.!?:])\n", text):
+        for heading, block in _pdf_blocks(text, heading):
             for piece in _chunks(block):
-                passages.append(Passage(str(path), f"page {page_no}", "", piece))
+                passages.append(Passage(str(path), f"page {page_no}", heading, piece))
     if not passages and pages:
         issues.append(Issue(str(path), f"pages 1-{len(pages)}",
                             "the PDF has no text layer (a scan?); it needs OCR before gapkit can read it, "
                             "and counts as no evidence", "run OCR on it, or send the original document", "warning"))
     return passages
+
+
+HEADING_CHARS = 70
+
+
+def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str]]:
+    """A page's text as (heading, block): blocks end at a blank line or a line ending a sentence; a short line with
+    no closing punctuation followed by more text is a heading (a title is not merged into the paragraph under it);
+    a line with ' | ' is a table row on its own."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    out, buffer = [], []
+
+    def flush() -> None:
+        if buffer:
+            out.append((heading, " ".join(buffer)))
+            buffer.clear()
+
+    for i, line in enumerate(lines):
+        following = next((ln for ln in lines[i + 1:] if ln), "")
+        if not line:
+            flush()
+        elif " | " in line:
+            flush()
+            out.append((heading, line))
+        elif (not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
+              and following[:1].isupper() and " | " not in following and not re.match(r"^([-*•]|\d+[.)])\s", line)):
+            heading = line
+        else:
+            if re.match(r"^([-*•]|\d+[.)])\s", line):  # a list item starts a block of its own
+                flush()
+            buffer.append(line)
+            if re.search(r"[.!?:]$", line):
+                flush()
+    flush()
+    return out
 
 
 def _pdf_pages(path: Path, limits: Limits, issues: list[Issue]) -> list[str] | None:

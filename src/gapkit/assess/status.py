@@ -1,0 +1,184 @@
+"""How far a plan has got, read from one unit of text (a sentence, list item or table row) on its own.
+
+NegEx-style (Chapman et al., 2001): trigger terms negate what follows them up to the end of the clause, termination
+terms end a clause, pseudo-triggers ("not only") are not negations. Each clause is read for scope (another
+organisation's arrangements are not this force's evidence), cancellation, negation, tense and aspect, hedges. The
+term lists are data (data/config/evidence_cues.yaml); the method is in docs/evidence.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from gapkit.catalogue.vocabulary import norm, status_words
+from gapkit.core import paths
+from gapkit.core.yamlio import load_model
+
+CUES_FILE = paths.CONFIG_DIR / "evidence_cues.yaml"
+
+
+class _Scope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    other: list[str]
+    self: list[str]
+
+
+class CueFile(BaseModel):
+    """data/config/evidence_cues.yaml: every pattern must compile."""
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    termination: list[str]
+    scope: _Scope
+    cancelled: list[str]
+    replanned: list[str]
+    pseudo_negations: list[str]
+    negation_triggers: list[str]
+    still_intended: list[str]
+    levels: dict[int, list[str]]
+    began: list[str]
+    hedges: list[str]
+
+    @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
+                     "still_intended", "began", "hedges")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"'{p}' is not a valid regular expression ({exc})") from None
+        return patterns
+
+
+def _any(patterns: list[str]) -> re.Pattern:
+    """One pattern matching any of the phrases as whole words."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cues:
+    version: str
+    termination: re.Pattern
+    other: re.Pattern
+    self_: re.Pattern
+    cancelled: re.Pattern
+    replanned: re.Pattern
+    pseudo: re.Pattern
+    trigger: re.Pattern
+    still_intended: re.Pattern
+    levels: dict[int, re.Pattern]
+    began: re.Pattern
+    hedges: re.Pattern
+
+
+@lru_cache(maxsize=2)
+def cues(path: Path = CUES_FILE) -> Cues:
+    data = load_model(path, CueFile)
+    return Cues(data.version, re.compile(r"\s*(?:;|:\s|\s[-–—]\s|,?\s\b(?:" + "|".join(data.termination) + r")\b,?)\s*",
+                                         re.IGNORECASE),
+                _any(data.scope.other), _any(data.scope.self), _any(data.cancelled), _any(data.replanned),
+                _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
+                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.began), _any(data.hedges))
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a unit says: a level (None: it says nothing about progress), the words that decided it, and how."""
+    level: int | None
+    phrase: str = ""
+    kind: str = "no cue"  # in place / started / planned / negated / cancelled / hedged / status word / no cue / scope
+    clause: str = ""
+
+    @property
+    def about_other(self) -> bool:
+        return self.kind == "scope"
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in cues().termination.split(text) if c and c.strip()]
+
+
+def about_another_organisation(clause: str) -> str:
+    """The words saying a clause is about someone else's arrangements ('' when it is about this force)."""
+    c = cues()
+    m = c.other.search(clause)
+    if m and not c.self_.search(clause):
+        return m.group(0).strip()
+    return ""
+
+
+def clause_status(clause: str) -> Status:
+    c = cues()
+    other = about_another_organisation(clause)
+    if other:
+        return Status(None, other, "scope", clause)
+    m = c.replanned.search(clause)
+    if m:
+        return Status(1, m.group(0), "planned", clause)
+    m = c.cancelled.search(clause)
+    if m:
+        return Status(0, m.group(0), "cancelled", clause)
+    plain = c.pseudo.sub(" ", clause)
+    m = c.still_intended.search(plain)
+    if m:
+        return Status(1, m.group(0), "negated", clause)
+    m = c.trigger.search(plain)
+    if m and _negates_progress(plain[m.end():]):
+        return Status(0, f"{m.group(0)} …", "negated", clause)
+    found = {lv: p.search(plain) for lv, p in c.levels.items()}
+    if found.get(1):
+        return Status(1, found[1].group(0), "planned", clause)
+    if found.get(2):
+        return Status(2, found[2].group(0), "started", clause)
+    began = c.began.search(plain)
+    if found.get(3):
+        return Status(3, found[3].group(0), "in place", clause)
+    if began:
+        return Status(2, began.group(0), "started", clause)
+    m = c.hedges.search(plain)
+    if m:
+        return Status(1, m.group(0), "hedged", clause)
+    return Status(None, "", "no cue", clause)
+
+
+def _negates_progress(rest: str) -> bool:
+    """A negation counts when something follows it in its clause (a bare 'no.' says nothing)."""
+    return bool(re.search(r"[a-z]", rest, re.IGNORECASE))
+
+
+def table_row_status(cells: list[str]) -> Status | None:
+    """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level."""
+    words = status_words()
+    for cell in cells:
+        key = norm(cell)
+        if key in words and words[key] is not None:
+            return Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
+    return None
+
+
+def unit_status(text: str, terms: set[str] | None = None) -> Status:
+    """The status of a unit: from the clauses that name the requirement (by its terms) when there are any, else from
+    all its clauses. In place in one clause and not in another (about the same thing) is started."""
+    if " | " in text:
+        row = table_row_status(text.split(" | "))
+        if row is not None:
+            return row
+    parts = clauses(text) or [text]
+    if terms:
+        named = [p for p in parts if terms & set(re.findall(r"[a-z]+", p.lower()))]
+        parts = named or parts
+    read = [clause_status(p) for p in parts]
+    cued = [s for s in read if s.level is not None]
+    if not cued:
+        scope = [s for s in read if s.about_other]
+        return scope[0] if scope else Status(None, "", "no cue", text)
+    firm = [s for s in cued if s.kind != "hedged"] or cued
+    best = max(firm, key=lambda s: s.level)
+    if best.level == 3 and any(s.level in (1, 2) for s in firm):
+        lower = max((s for s in firm if s.level in (1, 2)), key=lambda s: s.level)
+        return Status(2, f"{best.phrase}\" … \"{lower.phrase}", "partly", text)
+    return best

@@ -1,0 +1,65 @@
+"""What one sentence, list item or table row says about how far a plan has got (gapkit.assess.status)."""
+
+import pytest
+
+from gapkit.assess.status import about_another_organisation, clauses, unit_status
+
+
+@pytest.mark.parametrize("sentence,level", [
+    ("Protective monitoring went live in March 2017.", 3),
+    ("The system is now in place.", 3),
+    ("New staff in the unit now work proactively on intelligence.", 3),  # present practice, no 'in place'
+    ("Checks are run every month and acted on.", 3),
+    ("The PSD has audited every user account on Niche.", 3),  # perfect aspect
+    ("Training began in 2016 and is now delivered every year.", 3),
+    ("A pilot is under way.", 2),
+    ("Two investigators have been recruited; a third post is being advertised.", 2),
+    ("We will buy software by March 2018.", 1),
+    ("The unit will be fully staffed by April 2018.", 1),  # the future governs the clause
+    ("The force has not yet started work on IT monitoring.", 1),
+    ("The review was postponed to April 2018.", 1),  # re-planned with a date
+    ("There are no plans to change referral.", 0),
+    ("The CCU review was to take place in 2017 but was deferred.", 0),
+    ("Nothing further is planned on IT monitoring.", 0),
+    ("The business case for monitoring software was not approved.", 0),
+    ("We hope to buy monitoring software.", 1),
+    ("The weather was fine.", None),
+    ("Partnerships with refuges.", None),  # no cue: not evidenced, never 'planned' by default
+])
+def test_status_of_a_sentence(sentence, level):
+    assert unit_status(sentence).level == level
+
+
+def test_agreed_but_not_yet_held_is_never_in_place():
+    status = unit_status("A protocol with the rape crisis centre has been agreed; the first meeting is in June.")
+    assert status.level in (1, 2)
+
+
+def test_pseudo_negation_is_not_a_negation():
+    assert unit_status("Not only do we refer every case to the IOPC, we also review old cases.").level == 3
+
+
+def test_negation_stops_at_a_termination_term():
+    assert [c.strip(" .") for c in clauses("No software has been bought, but the audit policy is in place.")] == [
+        "No software has been bought", "the audit policy is in place"]
+    assert unit_status("No software has been bought, but the audit policy is in place.", {"software"}).level == 0
+    assert unit_status("No software has been bought, but the audit policy is in place.", {"policy"}).level == 3
+
+
+@pytest.mark.parametrize("sentence", [
+    "A neighbouring force's monitoring system is in place and works well.",
+    "HMICFRS praised forces that have ICT monitoring.",
+    "Other forces have appointed dedicated CCU analysts.",
+])
+def test_another_organisations_arrangements_are_not_evidence(sentence):
+    assert about_another_organisation(sentence)
+    assert unit_status(sentence).about_other and unit_status(sentence).level is None
+
+
+def test_this_force_learning_from_another_is_about_this_force():
+    assert not about_another_organisation("We have adopted the monitoring software other forces use.")
+
+
+def test_a_table_row_with_a_status_word_takes_its_level():
+    assert unit_status("CCU review | Complete").level == 3
+    assert unit_status("IT monitoring | Not started").level == 1
