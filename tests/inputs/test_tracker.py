@@ -155,7 +155,10 @@ def test_a_dozen_faults_in_one_report(tmp_path, read):
     hidden.sheet_state = "hidden"
     wb.save(path)
     result = read(path, "west-yorkshire", framework_ids=PLANS)
-    assert result.actions is None and not result.ok  # a workbook with errors gives no rows
+    # every row is at fault: each is reported and left out, none is read; the workbook itself is usable
+    assert result.ok and result.actions.empty
+    assert len(result.unread) == 10
+    assert set(result.unread.loc[result.unread["requirement_id"] != "", "requirement_id"]) == {"P1", "P2", "P3"}
     text = "\n".join(str(i) for i in result.issues)
     expected = ['wyp-2017.xlsx > Actions > F2: due date "next spring" is not a date',
                 'Actions > G3: status "Purple" is not a known status',
@@ -174,6 +177,27 @@ def test_a_dozen_faults_in_one_report(tmp_path, read):
         assert fragment in text, fragment
     assert "Old plan" not in text and "Secret" not in text  # hidden things are named by position only
     assert len(result.issues) >= 13
+    assert text.count("the row was not read") == 10
+
+
+def test_rows_that_can_be_read_are_used_beside_rows_that_cannot(tmp_path, read):
+    """Partial reading: a bad status on one row leaves that row out, names its cell, and keeps the others."""
+    path = tmp_path / "partial.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Actions"
+    ws.append(["Framework", "Ref", "Action", "Due date", "Status"])
+    ws.append(["hmicfrs-2017-plans", "P1", "Review CCU", "31/03/2018", "In place"])
+    ws.append(["hmicfrs-2017-plans", "P2", "Buy software", "31/03/2018", "Gren"])
+    ws.append(["hmicfrs-2017-plans", "P3", "Partners", "TBC", "Started"])
+    wb.save(path)
+    result = read(path, "west-yorkshire", framework_ids=PLANS)
+    assert list(result.actions["requirement_id"]) == ["P1", "P3"]
+    assert result.unread.to_dict("records") == [{"cell": "Actions > E3", "framework": "hmicfrs-2017-plans",
+                                                 "requirement_id": "P2", "why": 'status "Gren" is not a known status'}]
+    errors = [i for i in result.issues if i.severity == "error"]
+    assert len(errors) == 1 and errors[0].where == "Actions > E3" and "the row was not read" in errors[0].message
+    assert any("TBC" in i.message and i.severity == "warning" for i in result.issues)  # a placeholder date: a warning
 
 
 @pytest.mark.parametrize("content,message", [

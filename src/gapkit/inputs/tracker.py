@@ -33,7 +33,7 @@ from gapkit.catalogue.vocabulary import (
     quiet_hidden_sheets,
     status_labels,
 )
-from gapkit.core.errors import GapkitError, Issue, errors_only
+from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.limits import check_regular_file, check_zip_archive
 from gapkit.core.text import clean, clean_value
 
@@ -43,6 +43,7 @@ CONVERT_FIX = "open it in Excel or LibreOffice, save it as .xlsx (Excel Workbook
 MAX_ROWS = 200_000
 TEXT_MATCH_ACCEPT = 0.35  # below this, a requirement text is not matched (measured on the tracker fixtures)
 TEXT_MATCH_CONFIRM = 0.6  # below this, a match is reported for the inspector to confirm
+UNREAD_COLUMNS = ["cell", "framework", "requirement_id", "why"]  # a row left out, and the requirement it was for
 ACTION_COLUMNS = ["force", "round", "framework", "requirement_id", "level", "not_applicable", "na_justification",
                   "action", "evidence_refs", "owner", "due_date", "rationale", "level_source", "cell"]
 
@@ -99,9 +100,11 @@ def _text_date(text: str) -> dt.date | None:
 @dataclass
 class SubmissionResult:
     path: Path
-    actions: pd.DataFrame | None  # one row per action (ACTION_COLUMNS); None when the workbook has errors
+    actions: pd.DataFrame | None  # one row per action read (ACTION_COLUMNS); None when the workbook is unusable
     issues: list[Issue] = field(default_factory=list)
     matches: pd.DataFrame = field(default_factory=pd.DataFrame)  # text matches for the inspector to confirm
+    # rows that could not be read (UNREAD_COLUMNS): each is also an error issue; the rest of the workbook is used
+    unread: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREAD_COLUMNS))
 
     @property
     def ok(self) -> bool:
@@ -316,7 +319,13 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
     rules = date_rules()
     formula_cells = _formula_cells(path, ws.title) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
     index = None
-    rows, matches = [], []
+    rows, matches, unread = [], [], []
+
+    def skip(where: str, message: str, fix: str, target: tuple[str, str] | None = None) -> None:
+        """A row that cannot be read: an error naming its cell, the row left out, the rest of the sheet used."""
+        add(where, f"{message}; the row was not read", fix)
+        unread.append({"cell": where, "framework": target[0] if target else "",
+                       "requirement_id": target[1] if target else "", "why": message})
 
     for r in range(header_row + 1, sheet.max_row + 1):
         if r in sheet.hidden_rows:
@@ -335,19 +344,19 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
         ref_given = str(values.get("ref") or "").strip() != ""
         text_given = str(values.get("requirement_text") or "").strip() != ""
         if ref_given and not targets and not text_given:
-            add(where("ref"), f"reference '{values['ref']}' is not a requirement in the frameworks"
-                + (f" ({values.get('framework')})" if values.get("framework") else ""),
-                "use a requirement id from the template (for example P1 or E3)")
+            skip(where("ref"), f"reference '{values['ref']}' is not a requirement in the frameworks"
+                 + (f" ({values.get('framework')})" if values.get("framework") else ""),
+                 "use a requirement id from the template (for example P1 or E3)")
             continue
         if len(targets) > 1:
-            add(where("ref"), f"reference '{values['ref']}' is ambiguous: {', '.join(f + ':' + i for f, i in targets)}",
-                "add a Framework column or write framework:ref")
+            skip(where("ref"), f"reference '{values['ref']}' is ambiguous: "
+                 f"{', '.join(f + ':' + i for f, i in targets)}", "add a Framework column or write framework:ref")
             continue
         if not targets:
             text = values.get("requirement_text")
             if text in (None, "") or not str(text).strip():
-                add(f"{ws.title} > row {r}", "row has no requirement reference or text",
-                    "give the requirement's Ref, or its text")
+                skip(f"{ws.title} > row {r}", "row has no requirement reference or text",
+                     "give the requirement's Ref, or its text")
                 continue
             index = index or RequirementIndex.build(catalogue, framework_ids)
             key, confidence = index.best(str(text))
@@ -373,19 +382,20 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
         if state == "blank":
             if values.get("action") in (None, ""):
                 continue  # an untouched template row: the requirement stays 'no information'
-            add(where("status") if "status" in cells else f"{ws.title} > row {r}",
-                "status is empty", "choose a status from the list")
+            skip(where("status") if "status" in cells else f"{ws.title} > row {r}",
+                 "status is empty", "choose a status from the list", (fid, rid))
             continue
         if state == "unknown":
             allowed = ", ".join(status_labels(scale))
-            add(where("status"), f"status \"{values['status']}\" is not a known status",
-                f"use one of: {allowed}; or add the word to data/config/status_vocabulary.yaml")
+            skip(where("status"), f"status \"{values['status']}\" is not a known status",
+                 f"use one of: {allowed}; or add the word to data/config/status_vocabulary.yaml", (fid, rid))
             continue
         na = state == "na"
         justification = str(values.get("na_justification") or "").strip()
         if na and not justification:
-            add(where("na_justification") if "na_justification" in cells else where("status"),
-                "not applicable needs a justification", "say why the requirement does not apply to the force")
+            skip(where("na_justification") if "na_justification" in cells else where("status"),
+                 "not applicable needs a justification", "say why the requirement does not apply to the force",
+                 (fid, rid))
             continue
         due = None
         if "due_date" in cells:
@@ -396,14 +406,14 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
             else:
                 dstate, due = parse_date(values.get("due_date"), rules)
             if dstate == "bad":
-                add(where("due_date"), f"due date \"{values['due_date']}\" is not a date",
-                    "enter a date such as 31/03/2018")
+                skip(where("due_date"), f"due date \"{values['due_date']}\" is not a date",
+                     "enter a date such as 31/03/2018", (fid, rid))
                 continue
             if dstate == "range":
                 shown = values["due_date"]
                 shown = shown.date().isoformat() if isinstance(shown, dt.datetime) else shown
-                add(where("due_date"), f"due date \"{shown}\" is outside the dates gapkit accepts "
-                    f"({rules.earliest:%d/%m/%Y} to {rules.latest:%d/%m/%Y})", "correct the date")
+                skip(where("due_date"), f"due date \"{shown}\" is outside the dates gapkit accepts "
+                     f"({rules.earliest:%d/%m/%Y} to {rules.latest:%d/%m/%Y})", "correct the date", (fid, rid))
                 continue
         rows.append({"force": force, "round": str(round_id), "framework": fid, "requirement_id": rid,
                      "level": level, "not_applicable": na, "na_justification": justification,
@@ -412,10 +422,8 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
                      "due_date": due, "rationale": _text(values.get("update")),
                      "level_source": "force-reported", "cell": f"{ws.title} > row {r}"})
     wb.close()
-    match_frame = pd.DataFrame(matches)
-    if errors_only(issues):
-        return SubmissionResult(path, None, issues, match_frame)
-    return SubmissionResult(path, pd.DataFrame(rows, columns=ACTION_COLUMNS), issues, match_frame)
+    return SubmissionResult(path, pd.DataFrame(rows, columns=ACTION_COLUMNS), issues, pd.DataFrame(matches),
+                            pd.DataFrame(unread, columns=UNREAD_COLUMNS))
 
 
 def _text(value: object) -> str:
