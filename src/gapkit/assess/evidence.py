@@ -18,7 +18,7 @@ from gapkit.assess.status import Status, unit_status
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
-from gapkit.catalogue.textmatch import expand, requirement_index
+from gapkit.catalogue.textmatch import expand, requirement_index, tokens
 from gapkit.core import paths
 from gapkit.core.errors import Issue
 from gapkit.core.yamlio import load_model
@@ -62,9 +62,30 @@ def calibration(path: Path = CALIBRATION_FILE) -> _Calibration:
 
 
 def _terms(catalogue: Catalogue, fid: str, rid: str) -> set[str]:
+    """The requirement's keywords as folded words ('vetted' and 'vetting' are one)."""
+    return {t for phrase in _phrases(catalogue, fid, rid) for t in phrase}
+
+
+def _phrases(catalogue: Catalogue, fid: str, rid: str) -> list[tuple[str, ...]]:
+    """Each keyword of the requirement as a sequence of folded words."""
     req = catalogue.get(fid).requirement(rid)
-    words = set(re.findall(r"[a-z]+", expand(" ".join(req.keywords)).lower()))
-    return {w for w in words if len(w) > 3}
+    return [p for p in (tuple(tokens(k)) for k in req.keywords) if p]
+
+
+PRONOUN_START = re.compile(r"^(it|they|this|these|its|their|the (unit|team|department|service|system|software|tool|"
+                           r"board|group|line|review|protocol|agreement))\b", re.IGNORECASE)
+
+
+def names_requirement(unit: Unit, phrases: list[tuple[str, ...]]) -> bool:
+    """Whether the unit (with its heading, its list's lead-in, and the sentence before it when it opens with 'it' or
+    'the unit') names one of the requirement's keywords: similarity alone lets a sentence about something else in
+    through on shared words such as 'corruption'."""
+    context = [unit.text, unit.passage.heading, unit.passage.lead]
+    if PRONOUN_START.match(unit.text):
+        context.append(unit.previous)
+    words = tokens(expand(" ".join(context)))
+    joined = " " + " ".join(words) + " "
+    return any((" " + " ".join(p) + " ") in joined for p in phrases)
 
 
 def _units(passage: Passage) -> list[Unit]:
@@ -85,7 +106,7 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
     best_sim = evidence[0][1]
     cued = [(u, sim, st) for u, sim, st in evidence if st.level is not None and sim >= 0.6 * best_sim]
     if not cued:
-        return 1, "no cue", "mentioned without saying how far it has got", best_sim
+        return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got
     return status.level, status.kind, f"\"{status.phrase}\" ({status.kind})", sim
 
@@ -113,14 +134,20 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
     cal = calibration()
     rows = []
     for j, (fid, rid) in enumerate(index.keys):
-        terms = _terms(catalogue, fid, rid)
+        terms, phrases = _terms(catalogue, fid, rid), _phrases(catalogue, fid, rid)
         scored = sorted(((u, float(unit_sims[position[id(u)], j])) for i in candidates[j] for u in units_of[i]),
                         key=lambda t: -t[1])
         evidence, others = [], []
         for unit, sim in scored:
             if sim < UNIT_THRESHOLD or len(evidence) >= TOP_K:
                 break
-            status = unit_status(unit.text, terms)
+            if not names_requirement(unit, phrases):
+                continue
+            status = unit_status(unit.text, terms, force)
+            if status.level is None and not status.about_other and unit.passage.lead:
+                framed = unit_status(unit.passage.lead)  # "Already in place:" over a list of bare items
+                if framed.level is not None:
+                    status = Status(framed.level, framed.phrase, "framed", unit.passage.lead)
             (others if status.about_other else evidence).append((unit, sim, status))
         level, kind, rationale, sim = decide(evidence, others)
         confidence = min(cal.most, cal.kinds.get(kind, cal.default))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from gapkit.catalogue.forces import registry
+from gapkit.catalogue.textmatch import expand, tokens
 from gapkit.catalogue.vocabulary import norm, status_words
 from gapkit.core import paths
 from gapkit.core.yamlio import load_model
@@ -40,10 +42,12 @@ class CueFile(BaseModel):
     still_intended: list[str]
     levels: dict[int, list[str]]
     began: list[str]
+    continuing: list[str]
+    undecided: list[str]
     hedges: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
-                     "still_intended", "began", "hedges")
+                     "still_intended", "began", "continuing", "undecided", "hedges")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -72,6 +76,8 @@ class Cues:
     still_intended: re.Pattern
     levels: dict[int, re.Pattern]
     began: re.Pattern
+    continuing: re.Pattern
+    undecided: re.Pattern
     hedges: re.Pattern
 
 
@@ -82,7 +88,8 @@ def cues(path: Path = CUES_FILE) -> Cues:
                                          re.IGNORECASE),
                 _any(data.scope.other), _any(data.scope.self), _any(data.cancelled), _any(data.replanned),
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
-                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.began), _any(data.hedges))
+                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.began), _any(data.continuing), _any(data.undecided),
+                _any(data.hedges))
 
 
 @dataclass(frozen=True)
@@ -98,22 +105,35 @@ class Status:
         return self.kind == "scope"
 
 
+@lru_cache(maxsize=64)
+def other_forces(own: str = "") -> re.Pattern:
+    """The names of the forces of England and Wales (data/reference/forces.csv) other than `own` (a force id), as a
+    force's plan would write them: 'Kent Police', 'Lancashire Constabulary', 'Kent's'."""
+    names = set()
+    for row in registry().itertuples():
+        if row.force_id == own:
+            continue
+        names.add(re.escape(row.official_name))
+        names.add(re.escape(row.pfa_name) + r"(?: Police| Constabulary|'s)")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+
+
 def clauses(text: str) -> list[str]:
     return [c for c in cues().termination.split(text) if c and c.strip()]
 
 
-def about_another_organisation(clause: str) -> str:
-    """The words saying a clause is about someone else's arrangements ('' when it is about this force)."""
+def about_another_organisation(clause: str, own: str = "") -> str:
+    """The words saying a clause is about someone else's arrangements ('' when it is about this force, `own`)."""
     c = cues()
-    m = c.other.search(clause)
+    m = c.other.search(clause) or other_forces(own).search(clause)
     if m and not c.self_.search(clause):
         return m.group(0).strip()
     return ""
 
 
-def clause_status(clause: str) -> Status:
+def clause_status(clause: str, own: str = "") -> Status:
     c = cues()
-    other = about_another_organisation(clause)
+    other = about_another_organisation(clause, own)
     if other:
         return Status(None, other, "scope", clause)
     m = c.replanned.search(clause)
@@ -128,7 +148,19 @@ def clause_status(clause: str) -> Status:
         return Status(1, m.group(0), "negated", clause)
     m = c.trigger.search(plain)
     if m and _negates_progress(plain[m.end():]):
+        before = clause_status(plain[:m.start()], own) if m.start() > 0 else None
+        if before is not None and before.level is not None and before.kind != "scope":
+            return before  # a negation's scope runs forward: "already in place and not covered here"
         return Status(0, f"{m.group(0)} …", "negated", clause)
+    m = c.continuing.search(plain)
+    if m:
+        return Status(3, m.group(0), "in place", clause)
+    m = c.undecided.search(plain)
+    if m:
+        return Status(0, m.group(0), "undecided", clause)
+    m = c.hedges.search(plain)
+    if m:
+        return Status(1, m.group(0), "hedged", clause)
     found = {lv: p.search(plain) for lv, p in c.levels.items()}
     if found.get(1):
         return Status(1, found[1].group(0), "planned", clause)
@@ -139,9 +171,6 @@ def clause_status(clause: str) -> Status:
         return Status(3, found[3].group(0), "in place", clause)
     if began:
         return Status(2, began.group(0), "started", clause)
-    m = c.hedges.search(plain)
-    if m:
-        return Status(1, m.group(0), "hedged", clause)
     return Status(None, "", "no cue", clause)
 
 
@@ -154,24 +183,26 @@ def table_row_status(cells: list[str]) -> Status | None:
     """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level."""
     words = status_words()
     for cell in cells:
-        key = norm(cell)
-        if key in words and words[key] is not None:
-            return Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
+        for key in (norm(cell), norm(re.split(r"[;,:(]|\s[-–—]\s", cell)[0])):  # "Complete; two DCs added"
+            if key in words and words[key] is not None:
+                return Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
     return None
 
 
-def unit_status(text: str, terms: set[str] | None = None) -> Status:
+def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Status:
     """The status of a unit: from the clauses that name the requirement (by its terms) when there are any, else from
-    all its clauses. In place in one clause and not in another (about the same thing) is started."""
+    all its clauses. In place in one clause and not in another (about the same thing) is started. `own` is the
+    force whose plan it is (its own name is not another force)."""
     if " | " in text:
         row = table_row_status(text.split(" | "))
         if row is not None:
             return row
     parts = clauses(text) or [text]
-    if terms:
-        named = [p for p in parts if terms & set(re.findall(r"[a-z]+", p.lower()))]
-        parts = named or parts
-    read = [clause_status(p) for p in parts]
+    read = [clause_status(p, own) for p in parts]
+    if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
+        named = [s for p, s in zip(parts, read) if terms & set(tokens(expand(p)))]
+        if any(s.level is not None for s in named):
+            read = named
     cued = [s for s in read if s.level is not None]
     if not cued:
         scope = [s for s in read if s.about_other]

@@ -45,6 +45,7 @@ class Passage:
     location: str  # "page 3", "paragraph 12", "line 40", "Sheet1 > B4"
     heading: str
     text: str
+    lead: str = ""  # for a list item, the sentence introducing its list ("By March 2019 this plan will deliver:")
 
 
 _SEGMENTER: list[pysbd.Segmenter] = []
@@ -139,18 +140,19 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
     if text is None:
         return []
     text = clean(text)
-    passages, heading, buffer, start = [], "", [], 1
+    passages: list[Passage] = []
+    heading, buffer, start, lead, in_list = "", [], 1, "", False
 
-    def flush(line_no: int) -> None:
+    def flush() -> None:
         for piece in _chunks(" ".join(buffer)):
-            passages.append(Passage(str(path), f"line {start}", heading, piece))
+            passages.append(Passage(str(path), f"line {start}", heading, piece, lead if in_list else ""))
         buffer.clear()
 
     header: list[str] = []
     for no, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("|") and stripped.count("|") >= 2:  # a pipe table: each row is a passage
-            flush(no)
+            flush()
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue  # the line under the header
@@ -160,22 +162,30 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
             passages.append(Passage(str(path), f"line {no}", heading, " | ".join(c for c in cells if c)))
             start = no + 1
             continue
-        header = [] if not stripped.startswith("|") else header
+        header = []
         if stripped.startswith("#"):
-            flush(no)
-            heading = stripped.lstrip("#").strip()
+            flush()
+            heading, lead, in_list = stripped.lstrip("#").strip(), "", False
             start = no + 1
         elif not stripped:
-            flush(no)
+            if buffer and not in_list:
+                lead = " ".join(buffer) if buffer[-1].endswith(":") else ""
+            flush()
             start = no + 1
         else:
-            if re.match(r"^([-*+]|\d+[.)])\s", stripped):  # each list item is a passage of its own
-                flush(no)
+            item = re.match(r"^([-*+]|\d+[.)])\s", stripped)
+            if item:  # each list item is a passage of its own, under the sentence that introduced the list
+                if buffer and not in_list:
+                    lead = " ".join(buffer) if buffer[-1].endswith(":") else ""
+                flush()
+                in_list = True
                 start = no
+            elif not buffer and in_list:
+                in_list, lead = False, ""
             if not buffer:
                 start = no
             buffer.append(re.sub(r"^([-*+]|\d+[.)])\s+", "", stripped))
-    flush(len(text.splitlines()))
+    flush()
     return passages
 
 
@@ -183,7 +193,7 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
     document = docx.Document(str(path))
     style_names = {s.style_id: s.name or "" for s in document.styles}  # looked up once, not per paragraph
     passages, headings = [], []
-    para_no, table_no = 0, 0
+    para_no, table_no, lead, previous = 0, 0, "", ""
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             para_no += 1
@@ -192,9 +202,17 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             if (style.lower().startswith("heading") or style.lower() == "title") and text:
                 level = int(re.sub(r"\D", "", style) or 1) if style.lower() != "title" else 1
                 headings = headings[: level - 1] + [text]
+                lead = previous = ""
                 continue
+            listed = style.lower().startswith("list") or block._p.pPr is not None and block._p.pPr.numPr is not None
+            if listed and not lead and previous.endswith(":"):
+                lead = previous
+            elif not listed and text:
+                lead = ""
             for piece in _chunks(text):
-                passages.append(Passage(str(path), f"paragraph {para_no}", " > ".join(headings), piece))
+                passages.append(Passage(str(path), f"paragraph {para_no}", " > ".join(headings), piece,
+                                        lead if listed else ""))
+            previous = text or previous
         elif isinstance(block, Table):
             table_no += 1
             for r, row in enumerate(block.rows, 1):
@@ -215,9 +233,9 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     for page_no, text in enumerate(pages, 1):
         # PDFium gives a hyphen that split a word over two lines as U+FFFE (and drops the line break): join the word
         text = clean(_PDF_LINE_HYPHEN.sub("", text))
-        for heading, block in _pdf_blocks(text, heading):
+        for heading, block, lead in _pdf_blocks(text, heading):
             for piece in _chunks(block):
-                passages.append(Passage(str(path), f"page {page_no}", heading, piece))
+                passages.append(Passage(str(path), f"page {page_no}", heading, piece, lead))
     if not passages and pages:
         issues.append(Issue(str(path), f"pages 1-{len(pages)}",
                             "the PDF has no text layer (a scan?); it needs OCR before gapkit can read it, "
@@ -226,18 +244,24 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
 
 
 HEADING_CHARS = 70
+WRAPPED_CHARS = 75  # a line at least this long may have been wrapped: the next line can continue it
 
 
-def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str]]:
-    """A page's text as (heading, block): blocks end at a blank line or a line ending a sentence; a short line with
-    no closing punctuation followed by more text is a heading (a title is not merged into the paragraph under it);
-    a line with ' | ' is a table row on its own."""
+def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
+    """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a short line
+    with no closing punctuation followed by more text is a heading (a title is not merged into the paragraph under
+    it); a line with ' | ' is a table row on its own; a list item's lead is the block ending in ':' before its list."""
     lines = [ln.strip() for ln in text.splitlines()]
-    out, buffer = [], []
+    out: list[tuple[str, str, str]] = []
+    buffer: list[str] = []
+    state = {"lead": "", "item": False}
 
     def flush() -> None:
         if buffer:
-            out.append((heading, " ".join(buffer)))
+            block = " ".join(buffer)
+            out.append((heading, block, state["lead"] if state["item"] else ""))
+            if not state["item"]:
+                state["lead"] = block if block.endswith(":") else ""
             buffer.clear()
 
     for i, line in enumerate(lines):
@@ -246,13 +270,18 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str]]:
             flush()
         elif " | " in line:
             flush()
-            out.append((heading, line))
+            out.append((heading, line, ""))
         elif (not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
               and following[:1].isupper() and " | " not in following and not re.match(r"^([-*•]|\d+[.)])\s", line)):
-            heading = line
+            heading, state["lead"] = line, ""
         else:
             if re.match(r"^([-*•]|\d+[.)])\s", line):  # a list item starts a block of its own
                 flush()
+                state["item"] = True
+                line = re.sub(r"^([-*•]|\d+[.)])\s+", "", line)
+            elif state["item"] and (not buffer or line[:1].isupper() and len(buffer[-1]) < WRAPPED_CHARS):
+                flush()  # a short item line followed by a capital: the list has ended
+                state["item"], state["lead"] = False, ""
             buffer.append(line)
             if re.search(r"[.!?:]$", line):
                 flush()
@@ -363,7 +392,8 @@ def read_plan(path: Path, limits: Limits | None = None) -> PlanText:
     total = 0
     kept = []
     for passage in passages:
-        passage = Passage(passage.file, passage.location, clean(passage.heading), clean(passage.text))
+        passage = Passage(passage.file, passage.location, clean(passage.heading), clean(passage.text),
+                          clean(passage.lead))
         if not passage.text.strip():
             continue
         total += len(passage.text)
@@ -405,11 +435,11 @@ class PlanCache:
 
 
 def _to_json(plan: PlanText) -> dict:
-    return {"passages": [[p.location, p.heading, p.text] for p in plan.passages],
+    return {"passages": [[p.location, p.heading, p.text, p.lead] for p in plan.passages],
             "issues": [[i.where, i.message, i.fix, i.severity] for i in plan.issues]}
 
 
 def _from_json(data: dict, path: Path) -> PlanText:
     """The cached reading, told of the file's current name (the same bytes may come under another name)."""
-    return PlanText([Passage(str(path), loc, heading, text) for loc, heading, text in data["passages"]],
+    return PlanText([Passage(str(path), *fields) for fields in data["passages"]],
                     [Issue(str(path), where, message, fix, severity) for where, message, fix, severity in data["issues"]])
