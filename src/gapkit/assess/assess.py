@@ -63,7 +63,7 @@ def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = N
                                  framework_ids=frameworks)
         issues += result.issues
         if result.ok:
-            force_reported = combine_actions(result.actions, ctx.maxima())
+            force_reported = combine_actions(result.actions, ctx.maxima(), source=sub_path.name)
     files = plan_files(plans_folder(data_dir, round_id, force))
     suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id, ctx.settings,
                                                   plan_cache)

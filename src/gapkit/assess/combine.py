@@ -3,7 +3,11 @@
 1. Several actions against one requirement (`combine_level`, `combine_actions`).
 2. Several sources for one requirement: the inspector's level over the force's over gapkit's suggestion
    (`combine_sources`).
-Both are part of the scoring rule written down in docs/methodology.md; gapkit.scoring.rule does the rest."""
+Both are part of the scoring rule written down in docs/methodology.md; gapkit.scoring.rule does the rest.
+
+Evidence keeps its provenance: the force's evidence keeps the file, sheet and row of the action that cited it
+(`evidence_place`), and the combined assessment's evidence is only ever the inspector's or the force's, never gapkit's
+quotes (those stay with the suggestions, and every output labels them as found by gapkit)."""
 
 from __future__ import annotations
 
@@ -20,8 +24,27 @@ def combine_level(levels: list[float], maximum: int) -> float:
     return float(min(max(levels), maximum - 1))
 
 
-def combine_actions(rows: pd.DataFrame, maxima: dict[str, int]) -> pd.DataFrame:
-    """One assessment row per requirement from one or more action rows; `maxima` is each framework's top level."""
+PLACE_JOIN = " | "  # between the places of several pieces of evidence, as between the pieces
+
+
+def cited_evidence(grp: pd.DataFrame, source: str = "") -> tuple[str, str]:
+    """The evidence several actions cite, joined (" | ", each piece once), and where each piece was cited, joined the
+    same way: `source` (the action plan's file name) and each action's sheet and row (the reader's `cell`), e.g.
+    "tracker.xlsx, Plan > row 7"; the rows of one piece cited by several actions are listed together."""
+    pieces: dict[str, list[str]] = {}
+    cells = grp["cell"] if "cell" in grp else pd.Series("", index=grp.index)
+    for text, cell in zip(grp["evidence_refs"], cells):
+        if isinstance(text, str) and text.strip():
+            pieces.setdefault(text, [])
+            if isinstance(cell, str) and cell and cell not in pieces[text]:
+                pieces[text].append(cell)
+    places = [", ".join(filter(None, [source, "; ".join(cells)])) for cells in pieces.values()]
+    return PLACE_JOIN.join(pieces), PLACE_JOIN.join(places) if any(places) else ""
+
+
+def combine_actions(rows: pd.DataFrame, maxima: dict[str, int], source: str = "") -> pd.DataFrame:
+    """One assessment row per requirement from one or more action rows; `maxima` is each framework's top level and
+    `source` the action plan's file name (it goes with the sheet and row of each piece of evidence)."""
     if rows is None or rows.empty:
         return empty_assessment()
     out = []
@@ -36,9 +59,11 @@ def combine_actions(rows: pd.DataFrame, maxima: dict[str, int]) -> pd.DataFrame:
             level, na = combine_level(list(applicable["level"]), maximum), False
             open_actions = applicable[applicable["level"] < maximum]
             due = open_actions["due_date"].max() if not open_actions.empty else applicable["due_date"].max()
+        evidence, place = cited_evidence(grp, source)
         out.append({"force": force, "round": rnd, "framework": fid, "requirement_id": rid, "level": level,
                     "not_applicable": na, "na_justification": join("na_justification") if na else "",
-                    "action": join("action"), "evidence_refs": join("evidence_refs"), "owner": join("owner"),
+                    "action": join("action"), "evidence_refs": evidence, "evidence_place": place,
+                    "evidence_from": "force-reported" if evidence else "", "owner": join("owner"),
                     "due_date": due, "rationale": join("rationale"), "level_source": "force-reported"})
     return normalise(pd.DataFrame(out), validate=False)  # validated with the rest in combine_sources
 
@@ -56,10 +81,15 @@ def combine_sources(*frames: pd.DataFrame) -> pd.DataFrame:
     allrows = allrows.sort_values("_rank", kind="stable")
     keys = ["force", "round", "framework", "requirement_id"]
     final = allrows.drop_duplicates(keys, keep="first").set_index(keys)
-    # the winner decides the level; the force's plan details (action, owner, due date, evidence) stay when the
-    # winner left them empty
-    details = ["action", "evidence_refs", "owner", "due_date"]
+    # the winner decides the level; the force's plan details (action, owner, due date) stay when the winner left
+    # them empty
+    details = ["action", "owner", "due_date"]
     filled = allrows[keys + details].replace("", pd.NA).groupby(keys).first()
     for col in details:
         final[col] = final[col].replace("", pd.NA).fillna(filled[col])
+    # evidence: the inspector's, else the force's, with its place, never gapkit's quotes (whichever level wins)
+    evidence = ["evidence_refs", "evidence_place", "evidence_from"]
+    cited = allrows[allrows["evidence_from"].isin(["inspector", "force-reported"])]
+    cited = cited.drop_duplicates(keys, keep="first").set_index(keys)[evidence].reindex(final.index)
+    final[evidence] = cited.fillna("")
     return normalise(final.drop(columns="_rank").reset_index())

@@ -3,6 +3,7 @@ whether the same plan in md, docx and pdf gets the same levels. The figures are 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,11 +144,11 @@ def calibrate(catalogue: Catalogue, path: Path = CALIBRATION_FILE) -> dict[str, 
     current = calibration(path)
     kinds = {}
     for kind, group in table.groupby("decided_by"):
-        kinds[str(kind)] = round(min(current.most, (group["correct"].sum() + 1) / (len(group) + 2)), 2)
+        kinds[str(kind)] = round(float(min(current.most, (group["correct"].sum() + 1) / (len(group) + 2))), 2)
     for kind, value in current.kinds.items():
         kinds.setdefault(kind, value)
     text = path.read_text(encoding="utf-8")
-    header = text[: text.index("kinds:")]
+    header = text[: re.search(r"^kinds:", text, re.MULTILINE).start()]
     write_text(path, header + yaml.safe_dump({"kinds": kinds}, sort_keys=True, allow_unicode=True))
     calibration.cache_clear()
     return kinds

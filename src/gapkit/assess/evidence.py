@@ -28,8 +28,8 @@ CALIBRATION_FILE = paths.CONFIG_DIR / "evidence_calibration.yaml"
 # Similarity thresholds, set on the tuning sets (docs/evidence.md). Blocks (paragraphs, list items, table rows) at
 # or above BLOCK_THRESHOLD are candidates; their sentences are the units quoted; a unit at or above UNIT_THRESHOLD
 # (its own words and its heading, against the requirement) is evidence; the best TOP_K units are kept.
-BLOCK_THRESHOLD = 0.10
-CANDIDATE_BLOCKS = 6
+BLOCK_THRESHOLD = 0.03
+CANDIDATE_BLOCKS = 8
 UNIT_THRESHOLD = 0.14
 TOP_K = 3
 
@@ -51,6 +51,7 @@ class _Calibration(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     needs_inspector_below: float
+    needs_inspector_kinds: list[str]
     most: float
     default: float
     kinds: dict[str, float]
@@ -88,9 +89,12 @@ def names_requirement(unit: Unit, phrases: list[tuple[str, ...]]) -> bool:
     return any((" " + " ".join(p) + " ") in joined for p in phrases)
 
 
-def _units(passage: Passage) -> list[Unit]:
+def _units(passage: Passage, before: Passage | None) -> list[Unit]:
+    """The sentences of a passage; the first one's context is the end of the passage before it under the same
+    heading, so a plan read as one paragraph or as one paragraph per sentence gives the same units."""
     parts = sentences(passage.text)
-    return [Unit(passage, text, parts[i - 1] if i else "") for i, text in enumerate(parts)]
+    first = before.text[-300:] if before is not None and before.heading == passage.heading else ""
+    return [Unit(passage, text, parts[i - 1] if i else first) for i, text in enumerate(parts)]
 
 
 def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, float, Status]]
@@ -124,7 +128,8 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
         order = np.argsort(-col)[:CANDIDATE_BLOCKS] if col.size else []
         candidates[j] = [int(i) for i in order if col[i] >= BLOCK_THRESHOLD]
     blocks = sorted({i for c in candidates.values() for i in c})
-    units_of = {i: _units(passages[i]) for i in blocks}
+    units_of = {i: _units(passages[i], passages[i - 1] if i and passages[i - 1].file == passages[i].file else None)
+                for i in blocks}
     flat = [u for i in blocks for u in units_of[i]]
     position = {}
     for i in blocks:
@@ -151,7 +156,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             (others if status.about_other else evidence).append((unit, sim, status))
         level, kind, rationale, sim = decide(evidence, others)
         confidence = min(cal.most, cal.kinds.get(kind, cal.default))
-        needs = confidence < cal.needs_inspector_below
+        needs = confidence < cal.needs_inspector_below or kind in cal.needs_inspector_kinds
         word = _level_word(level, fid, catalogue, settings)
         rationale = (f"needs an inspector (best guess {word}): {rationale}" if needs else f"{word}: {rationale}")
         rows.append({"force": force, "round": str(round_id), "framework": fid, "requirement_id": rid,

@@ -122,20 +122,35 @@ def clauses(text: str) -> list[str]:
     return [c for c in cues().termination.split(text) if c and c.strip()]
 
 
+CONTRAST = re.compile(r"\b(unlike|like|as in|compared (with|to)|following|learning from)\b", re.IGNORECASE)
+
+
 def about_another_organisation(clause: str, own: str = "") -> str:
     """The words saying a clause is about someone else's arrangements ('' when it is about this force, `own`)."""
     c = cues()
     m = c.other.search(clause) or other_forces(own).search(clause)
-    if m and not c.self_.search(clause):
+    if m and not c.self_.search(clause) and not CONTRAST.search(clause[:m.start()]):
         return m.group(0).strip()
     return ""
 
 
-def clause_status(clause: str, own: str = "") -> Status:
+def this_force_part(clause: str, own: str = "") -> str:
+    """The part of a clause about this force: all of it, or, when it opens with another organisation and turns to
+    this force ('Kent Police's system ... was shown to our board'), the part from the turn on."""
+    c = cues()
+    m = c.other.search(clause) or other_forces(own).search(clause)
+    mine = c.self_.search(clause)
+    if m and mine and m.start() < mine.start() and not CONTRAST.search(clause[:m.start()]):
+        return clause[mine.start():]
+    return clause
+
+
+def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> Status:
     c = cues()
     other = about_another_organisation(clause, own)
     if other:
         return Status(None, other, "scope", clause)
+    clause = this_force_part(clause, own)
     m = c.replanned.search(clause)
     if m:
         return Status(1, m.group(0), "planned", clause)
@@ -149,7 +164,8 @@ def clause_status(clause: str, own: str = "") -> Status:
     m = c.trigger.search(plain)
     if m and _negates_progress(plain[m.end():]):
         before = clause_status(plain[:m.start()], own) if m.start() > 0 else None
-        if before is not None and before.level is not None and before.kind != "scope":
+        named_before = not terms or terms & set(tokens(expand(plain[:m.start()])))
+        if before is not None and before.level is not None and before.kind != "scope" and named_before:
             return before  # a negation's scope runs forward: "already in place and not covered here"
         return Status(0, f"{m.group(0)} …", "negated", clause)
     m = c.continuing.search(plain)
@@ -198,7 +214,7 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         if row is not None:
             return row
     parts = clauses(text) or [text]
-    read = [clause_status(p, own) for p in parts]
+    read = [clause_status(p, own, terms) for p in parts]
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         named = [s for p, s in zip(parts, read) if terms & set(tokens(expand(p)))]
         if any(s.level is not None for s in named):

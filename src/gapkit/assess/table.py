@@ -1,4 +1,8 @@
-"""The assessment table: one row per force, round, framework and requirement, whoever made the judgement."""
+"""The assessment table: one row per force, round, framework and requirement, whoever made the judgement.
+
+Evidence keeps who cited it: `evidence_refs` is the evidence the row's source cited, `evidence_place` where (the
+action plan's file, sheet and row), `evidence_from` whose it is (a level source). The combined assessment carries only
+evidence the inspector or the force cited; gapkit's quotes stay with its suggestions (gapkit.assess.combine)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ import pandera.pandas as pa
 
 LEVEL_SOURCES = ["inspector", "force-reported", "auto-suggested", "not-assessed"]
 
+EVIDENCE_SOURCES = ["", *LEVEL_SOURCES[:3]]  # whose evidence: nobody's, the inspector's, the force's, gapkit's
+
 COLUMNS = ["force", "round", "framework", "requirement_id", "level", "not_applicable", "na_justification",
-           "action", "evidence_refs", "owner", "due_date", "rationale", "level_source"]
+           "action", "evidence_refs", "evidence_place", "evidence_from", "owner", "due_date", "rationale",
+           "level_source"]
 
 AssessmentSchema = pa.DataFrameSchema(
     {
@@ -23,6 +30,8 @@ AssessmentSchema = pa.DataFrameSchema(
         "na_justification": pa.Column(str),
         "action": pa.Column(str),
         "evidence_refs": pa.Column(str),
+        "evidence_place": pa.Column(str),
+        "evidence_from": pa.Column(str, pa.Check.isin(EVIDENCE_SOURCES)),
         "owner": pa.Column(str),
         "due_date": pa.Column("datetime64[ns]", nullable=True),
         "rationale": pa.Column(str),
@@ -33,6 +42,8 @@ AssessmentSchema = pa.DataFrameSchema(
                  error="a requirement marked not applicable needs a justification"),
         pa.Check(lambda df: df["not_applicable"] | df["level"].notna(),
                  error="a requirement that is applicable needs a level"),
+        pa.Check(lambda df: (df["evidence_refs"] == "") | (df["evidence_from"] != ""),
+                 error="evidence needs to say whose it is (evidence_from)"),
     ],
     unique=["force", "round", "framework", "requirement_id"],
     strict=True,
@@ -56,13 +67,16 @@ def normalise(frame: pd.DataFrame, validate: bool = True) -> pd.DataFrame:
     millisecond a column)."""
     frame = frame.copy()
     defaults = {"level": float("nan"), "not_applicable": False, "na_justification": "", "action": "",
-                "evidence_refs": "", "owner": "", "due_date": pd.NaT, "rationale": "",
+                "evidence_refs": "", "evidence_place": "", "owner": "", "due_date": pd.NaT, "rationale": "",
                 "level_source": "force-reported"}
     for col, default in defaults.items():
         if col not in frame.columns:
             frame[col] = default
-    for col in ("na_justification", "action", "evidence_refs", "owner", "rationale"):
+    for col in ("na_justification", "action", "evidence_refs", "evidence_place", "owner", "rationale"):
         frame[col] = frame[col].fillna("").astype(str)
+    if "evidence_from" not in frame.columns:  # evidence is the row's own source's unless it says otherwise
+        frame["evidence_from"] = frame["level_source"].where(frame["evidence_refs"] != "", "")
+    frame["evidence_from"] = frame["evidence_from"].fillna("").astype(str)
     frame["not_applicable"] = frame["not_applicable"].fillna(False).astype(bool)
     frame["level"] = pd.to_numeric(frame["level"], errors="coerce").astype(float)
     frame["due_date"] = pd.to_datetime(frame["due_date"], errors="coerce").astype("datetime64[ns]")

@@ -135,6 +135,9 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
     return raw
 
 
+SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")  # as gapkit.demo.plandocs reads it
+
+
 def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     text = _decode(_read_bytes(path, limits), path, issues)
     if text is None:
@@ -144,8 +147,12 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
     heading, buffer, start, lead, in_list = "", [], 1, "", False
 
     def flush() -> None:
-        for piece in _chunks(" ".join(buffer)):
-            passages.append(Passage(str(path), f"line {start}", heading, piece, lead if in_list else ""))
+        if len(buffer) > 1 and all(SENTENCE_END.search(b) for b in buffer):
+            for offset, line in enumerate(buffer):  # one sentence per line: each line is a paragraph of its own
+                passages.append(Passage(str(path), f"line {start + offset}", heading, line, lead if in_list else ""))
+        else:
+            for piece in _chunks(" ".join(buffer)):
+                passages.append(Passage(str(path), f"line {start}", heading, piece, lead if in_list else ""))
         buffer.clear()
 
     header: list[str] = []
