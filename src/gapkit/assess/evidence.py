@@ -34,6 +34,10 @@ UNIT_THRESHOLD = 0.14
 TOP_K = 3
 
 
+PRONOUN_START = re.compile(r"^(it|they|this|these|its|their|the (unit|team|department|service|system|software|tool|"
+                           r"board|group|line|review|protocol|agreement))\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Unit:
     passage: Passage
@@ -41,7 +45,8 @@ class Unit:
     previous: str  # the sentence before it in its block: context for 'it' and 'they', never its status
 
     def match_text(self) -> str:
-        return f"{self.text} {self.text} {self.passage.heading} {self.previous}"
+        context = self.previous if PRONOUN_START.match(self.text) else ""
+        return f"{self.text} {self.text} {self.passage.heading} {context}"
 
     def quote(self) -> str:
         return f"{Path(self.passage.file).name}, {self.passage.location}: \"{_clip(self.text)}\""
@@ -71,10 +76,6 @@ def _phrases(catalogue: Catalogue, fid: str, rid: str) -> list[tuple[str, ...]]:
     """Each keyword of the requirement as a sequence of folded words."""
     req = catalogue.get(fid).requirement(rid)
     return [p for p in (tuple(tokens(k)) for k in req.keywords) if p]
-
-
-PRONOUN_START = re.compile(r"^(it|they|this|these|its|their|the (unit|team|department|service|system|software|tool|"
-                           r"board|group|line|review|protocol|agreement))\b", re.IGNORECASE)
 
 
 def names_requirement(unit: Unit, phrases: list[tuple[str, ...]]) -> bool:
@@ -108,7 +109,7 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
                                                    f"(\"{status.phrase}\"), not this force"), sim
         return 0, "no match", "no passage in the plan documents matches this requirement", 0.0
     best_sim = evidence[0][1]
-    cued = [(u, sim, st) for u, sim, st in evidence if st.level is not None and sim >= 0.6 * best_sim]
+    cued = [(u, sim, st) for u, sim, st in evidence if st.level is not None]
     if not cued:
         return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got

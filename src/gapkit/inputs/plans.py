@@ -273,13 +273,17 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
 
     for i, line in enumerate(lines):
         following = next((ln for ln in lines[i + 1:] if ln), "")
+        if buffer and line and len(buffer[-1]) < WRAPPED_CHARS and not state["item"]:
+            flush()  # the line before was not wrapped: its paragraph ended there, with or without a full stop
         if not line:
             flush()
         elif " | " in line:
             flush()
             out.append((heading, line, ""))
+        elif out and " | " in out[-1][1] and not buffer and line[:1].islower():
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # a table row wrapped onto a second line
         elif (not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
-              and following[:1].isupper() and " | " not in following and not re.match(r"^([-*•]|\d+[.)])\s", line)):
+              and following[:1].isupper() and not re.match(r"^([-*•]|\d+[.)])\s", line)):
             heading, state["lead"] = line, ""
         else:
             if re.match(r"^([-*•]|\d+[.)])\s", line):  # a list item starts a block of its own
