@@ -22,14 +22,22 @@ STOP_SET = frozenset(ENGLISH_STOP_WORDS | DOMAIN_WORDS)
 
 
 @lru_cache(maxsize=2)
-def _expansions(path: Path = ACRONYMS_FILE) -> tuple[tuple[re.Pattern, str], ...]:
+def _expansions(path: Path = ACRONYMS_FILE) -> tuple[re.Pattern | None, dict[str, str], re.Pattern | None,
+                                                     dict[str, str]]:
+    """One pattern for all acronyms (case-sensitive, with a plural s) and one for all synonyms (ignoring case),
+    longest first, each with its long forms: a text is expanded in two passes, not one pass per entry."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = []
-    for short, long in (data.get("acronyms") or {}).items():
-        pairs.append((re.compile(rf"\b{re.escape(short)}s?\b"), f"{short} {long}"))  # case-sensitive acronyms
-    for phrase, meaning in (data.get("synonyms") or {}).items():
-        pairs.append((re.compile(rf"\b{re.escape(phrase)}\b", re.IGNORECASE), f"{phrase} {meaning}"))
-    return tuple(pairs)
+    acronyms = {short: long for short, long in (data.get("acronyms") or {}).items()}
+    synonyms = {phrase.casefold(): meaning for phrase, meaning in (data.get("synonyms") or {}).items()}
+
+    def pattern(words: list[str], plural: str, flags: int) -> re.Pattern | None:
+        if not words:
+            return None
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        return re.compile(rf"\b(?:{alternatives}){plural}\b", flags)
+
+    return (pattern(list(acronyms), "(?=s?\\b)s?", 0), acronyms,
+            pattern(list(synonyms), "", re.IGNORECASE), synonyms)
 
 
 def _stem(word: str) -> str:
@@ -50,9 +58,12 @@ def tokens(text: str) -> list[str]:
 
 
 def expand(text: str) -> str:
-    """Append the long form after each known acronym or synonym."""
-    for pattern, replacement in _expansions():
-        text = pattern.sub(replacement, text)
+    """Append the long form after each known acronym, then after each known synonym."""
+    acronyms, long_forms, synonyms, meanings = _expansions()
+    if acronyms is not None:
+        text = acronyms.sub(lambda m: f"{m.group(0)} {long_forms.get(m.group(0)) or long_forms[m.group(0)[:-1]]}", text)
+    if synonyms is not None:
+        text = synonyms.sub(lambda m: f"{m.group(0)} {meanings[m.group(0).casefold()]}", text)
     return text
 
 
