@@ -208,7 +208,9 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             style = style_names.get(block._p.style or "", "")
             if (style.lower().startswith("heading") or style.lower() == "title") and text:
                 level = int(re.sub(r"\D", "", style) or 1) if style.lower() != "title" else 1
-                headings = headings[: level - 1] + [text]
+                # a heading replaces those at its level or deeper (a document may start at Heading 2); the nearest
+                # is the passage's context, as in markdown and PDF
+                headings = [h for h in headings if h[0] < level] + [(level, text)]
                 lead = previous = ""
                 continue
             listed = style.lower().startswith("list") or block._p.pPr is not None and block._p.pPr.numPr is not None
@@ -217,7 +219,7 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             elif not listed and text:
                 lead = ""
             for piece in _chunks(text):
-                passages.append(Passage(str(path), f"paragraph {para_no}", " > ".join(headings), piece,
+                passages.append(Passage(str(path), f"paragraph {para_no}", headings[-1][1] if headings else "", piece,
                                         lead if listed else ""))
             previous = text or previous
         elif isinstance(block, Table):
@@ -225,7 +227,8 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             for r, row in enumerate(block.rows, 1):
                 cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
                 for piece in _chunks(" | ".join(cells)):
-                    passages.append(Passage(str(path), f"table {table_no} row {r}", " > ".join(headings), piece))
+                    passages.append(Passage(str(path), f"table {table_no} row {r}",
+                                            headings[-1][1] if headings else "", piece))
     return passages
 
 
