@@ -117,3 +117,106 @@ def test_impossible_date_names_line(tmp_path):
     path.write_text(text.replace("deadline: 2017-03-08", "deadline: 2017-02-30", 1))
     with pytest.raises(GapkitError, match=r"hmic.yaml > line \d+: '2017-02-30' is not a valid date"):
         load_framework(path)
+
+
+# ---- the crosswalk: every mapping cites its source; the 2016 capability items and the 2017 elements ----------
+
+CROSSWALK = paths.FRAMEWORKS_DIR / "crosswalk.yaml"
+LEGIT, PLANS = "hmic-2016-legitimacy", "hmicfrs-2017-plans"
+
+
+def test_every_crosswalk_mapping_cites_its_source(catalogue):
+    for m in catalogue.crosswalk.mappings:
+        c = m.citation
+        assert c.title and c.publisher and c.date, m
+        if m.unverified:
+            assert m.note.strip(), f"{m.source} -> {m.target}: unverified without a note"
+        else:
+            assert c.reference.strip(), f"{m.source} -> {m.target}: verified without the passage"
+    # the mappings that rest on unverified texts are marked so (facts file 2.2: 2019 and 2022 wording)
+    by_route = {(m.source, m.target): m for m in catalogue.crosswalk.mappings}
+    assert by_route[("hmicfrs-2019-salob:S4", "npcc-apsp-2017:E5")].unverified
+    assert all(m.unverified for m in catalogue.crosswalk.mappings if m.source.startswith("hmicfrs-2022-vmm:"))
+
+
+def test_the_2016_capability_items_and_the_2017_elements_map_both_ways(catalogue):
+    rel = {(m.source, m.target): m.relationship for m in catalogue.crosswalk.mappings}
+    assert rel[(f"{LEGIT}:CAP-1", f"{PLANS}:P1")] == "equal"
+    assert rel[(f"{LEGIT}:CAP-2", f"{PLANS}:P2")] == "subset"
+    assert rel[(f"{LEGIT}:CAP-3", f"{PLANS}:P3")] == "subset"
+    assert rel[(f"{PLANS}:P1", f"{LEGIT}:CAP-1")] == "equal"
+    assert rel[(f"{PLANS}:P2", f"{LEGIT}:CAP-2")] == "superset"
+    assert rel[(f"{PLANS}:P3", f"{LEGIT}:CAP-3")] == "superset"
+    for m in catalogue.crosswalk.mappings:
+        if {m.source.split(":")[0], m.target.split(":")[0]} == {LEGIT, PLANS}:
+            assert not m.unverified and "2016 recommendation" in m.citation.reference + m.citation.title
+
+
+def test_a_2016_cap1_row_gives_credit_to_the_2017_element_p1(catalogue, config):
+    """A force that tracks the 2016 recommendation (CAP-1..CAP-3) and nothing against the 2017 elements: the rule
+    (gapkit.scoring.rule.score) credits P1 with CAP-1's level (equal) and P2 with half of CAP-2's (subset)."""
+    from gapkit.assess.table import make_assessment
+    from gapkit.scoring.rule import score
+
+    a = make_assessment("f", "r", LEGIT, {"CAP-1": 3, "CAP-2": 2, "CAP-3": 0})
+    s = score(a, catalogue, config, as_of="2017-10-05", framework_ids=[PLANS, LEGIT])
+    plans = s.requirements[s.requirements["framework"] == PLANS].set_index("requirement_id")
+    assert plans.loc["P1", "level"] == 3 and plans.loc["P1", "credit_from"] == f"{LEGIT}:CAP-1 (equal)"
+    assert plans.loc["P2", "level"] == pytest.approx(0.5 * 2)  # subset: half credit
+    assert plans.loc["P2", "credit_from"] == f"{LEGIT}:CAP-2 (subset)"
+    assert plans.loc["P3", "level"] == 0 and plans.loc["P3", "credit_from"] == ""
+    assert plans.loc["P1", "gap"] == 0
+    # without the routes the 2017 elements had nothing: the overall score moves from 0
+    overall = s.overall.set_index("framework")
+    assert overall.loc[PLANS, "score"] == pytest.approx(100 * (1 + 1 / 3 + 0) / 3)
+
+
+def test_a_2017_row_gives_credit_back_to_the_2016_item(catalogue, config):
+    from gapkit.assess.table import make_assessment
+    from gapkit.scoring.rule import score
+
+    a = make_assessment("f", "r", PLANS, {"P1": 2, "P2": 3})
+    s = score(a, catalogue, config, framework_ids=[PLANS, LEGIT])
+    legit = s.requirements[s.requirements["framework"] == LEGIT].set_index("requirement_id")
+    assert legit.loc["CAP-1", "level"] == 2 and legit.loc["CAP-1", "credit_from"] == f"{PLANS}:P1 (equal)"
+    assert legit.loc["CAP-2", "level"] == 3 and legit.loc["CAP-2", "credit_from"] == f"{PLANS}:P2 (superset)"
+
+
+def _crosswalk_variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = CROSSWALK.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "crosswalk.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_mapping_without_a_citation_is_refused_naming_its_line(tmp_path, catalogue):
+    path = tmp_path / "crosswalk.yaml"
+    path.write_text('version: "1"\nmappings:\n  - {source: "hmicfrs-2017-plans:P1", target: "npcc-apsp-2017:E3", '
+                    'relationship: equal}\n')
+    with pytest.raises(GapkitError, match=r"crosswalk.yaml > line 3 \(mappings.0.citation\): Field required"):
+        load_crosswalk(path, catalogue.frameworks)
+
+
+def test_an_unverified_mapping_needs_a_note_and_a_verified_one_its_passage(tmp_path, catalogue):
+    path = _crosswalk_variant(tmp_path, "    unverified: true\n    note: V4 itself is unverified (facts 2.2); so is "
+                              "this mapping.\n", "    unverified: true\n")
+    with pytest.raises(GapkitError, match=r"line \d+ \(mappings.\d+\): .*unverified mapping needs a note"):
+        load_crosswalk(path, catalogue.frameworks)
+    path = tmp_path / "crosswalk.yaml"
+    path.write_text('version: "1"\nmappings:\n  - source: "hmicfrs-2017-plans:P1"\n    target: "npcc-apsp-2017:E3"\n'
+                    '    relationship: equal\n    citation: {title: A report, publisher: HMICFRS, date: "2017"}\n')
+    with pytest.raises(GapkitError, match=r"line 3 \(mappings.0\): .*verified mapping needs citation.reference"):
+        load_crosswalk(path, catalogue.frameworks)
+
+
+def test_a_route_mapped_twice_and_a_bad_citation_date_are_reported_together(tmp_path, catalogue):
+    path = tmp_path / "crosswalk.yaml"
+    one = ('  - {source: "hmicfrs-2017-plans:P1", target: "npcc-apsp-2017:E3", relationship: equal, '
+           'citation: {title: A report, publisher: HMICFRS, date: "%s", reference: element 1}}\n')
+    path.write_text('version: "1"\nmappings:\n' + one % "2017-10-05" + one % "5th Oct")
+    with pytest.raises(GapkitError) as err:
+        load_crosswalk(path, catalogue.frameworks)
+    text = str(err.value)
+    assert "line 4 (mappings.1.citation.date)" in text and "'5th Oct' is not a date" in text
+    assert "line 4 (mappings.1): the route hmicfrs-2017-plans:P1 -> npcc-apsp-2017:E3 is mapped twice" in text

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from gapkit.assess.combine import combine_actions
 from gapkit.catalogue.forces import lookup
 from gapkit.forms.template import write_template
-from gapkit.inputs.tracker import ACTION_COLUMNS, parse_date, read_submission
+from gapkit.inputs.tracker import ACTION_COLUMNS, TEXT_MATCH_ACCEPT, parse_date, read_submission
 from gapkit.scoring.rule import score
 from tests.helpers import maxima
 
@@ -255,3 +255,157 @@ def test_input_file_is_never_modified(tmp_path, catalogue, config, read, kind):
     before = path.read_bytes()
     read(path, "west-yorkshire")
     assert path.read_bytes() == before
+
+
+# ---- forces' own trackers: real header words, and how each row is matched to its requirement ------------------
+
+ROUND = ["hmicfrs-2017-plans", "hmic-2016-legitimacy", "npcc-apsp-2017"]
+
+
+def _own_tracker(path: Path, header: list, rows: list[list], title: str = "HMICFRS recommendations - APSP") -> Path:
+    """A force's tracker as forces make them: a title merged over the first two rows, the header on row 3."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "HMICFRS tracker"
+    ws.append([title])
+    ws.append([None])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    ws.merge_cells(start_row=1, start_column=1, end_row=2, end_column=len(header))
+    wb.save(path)
+    return path
+
+
+def test_real_tracker_headers_under_a_merged_title_read_every_field(tmp_path, read):
+    header = ["Report", "Rec No", "Recommendation / AFI", "Action(s) required", "SRO", "Target completion date",
+              "BRAG", "Progress update", "Evidence of completion", "Reason not applicable", "Last updated"]
+    path = _own_tracker(tmp_path / "own.xlsx", header, [
+        ["hmicfrs-2017-plans", "P1", "CCU review", "Review the CCU establishment", "D/Supt Shaw", "31/03/2018",
+         "Amber", "Review under way", "EV-01", "", "01/09/2017"],
+        ["hmicfrs-2017-plans", "P3", "Partners", "", "DCI Khan", "", "N/A", "", "", "Covered by the regional unit",
+         ""],
+        ["HMIC 2016", "CAP-2", "IT monitoring", "Buy protective monitoring", "Head of ICT", "30 June 2018", "Blue",
+         "Live", "EV-02", "", ""],
+    ])
+    result = read(path, framework_ids=ROUND)
+    assert result.ok, [str(i) for i in result.issues]
+    assert not result.issues, [str(i) for i in result.issues]  # every column read: none reported as not used
+    a = result.actions.set_index("requirement_id")
+    assert a.loc["P1", "framework"] == "hmicfrs-2017-plans" and a.loc["P1", "level"] == 2
+    assert (a.loc["P1", "action"], a.loc["P1", "owner"], a.loc["P1", "evidence_refs"]) == (
+        "Review the CCU establishment", "D/Supt Shaw", "EV-01")
+    assert a.loc["P1", "due_date"] == pd.Timestamp("2018-03-31") and a.loc["P1", "rationale"] == "Review under way"
+    assert a.loc["P3", "not_applicable"] and a.loc["P3", "na_justification"] == "Covered by the regional unit"
+    assert a.loc["CAP-2", "framework"] == "hmic-2016-legitimacy" and a.loc["CAP-2", "level"] == 3  # Blue: complete
+    assert a.loc["CAP-2", "due_date"] == pd.Timestamp("2018-06-30")
+    assert list(result.matches["matched_by"]) == ["id", "id", "id"]
+
+
+def test_bracketed_parts_of_a_header_are_tried_without_them(tmp_path, read):
+    header = ["Ref", "Status (RAG)", "Target date (dd/mm/yyyy)", "Owner (name and rank)", "Colour (for printing)"]
+    path = _own_tracker(tmp_path / "b.xlsx", header, [["P2", "Green", "01/02/2018", "Insp Lee", "x"]])
+    result = read(path, framework_ids=PLANS)
+    row = result.actions.iloc[0]
+    assert (row["level"], row["due_date"], row["owner"]) == (3, pd.Timestamp("2018-02-01"), "Insp Lee")
+    [unused] = [i.message for i in result.issues if "not used" in i.message]
+    assert unused == "columns not used by gapkit: Colour (for printing) (column E)"
+
+
+def test_every_row_records_how_it_was_matched(tmp_path, read):
+    header = ["Rec No", "Recommendation", "Action", "RAG"]
+    path = _own_tracker(tmp_path / "m.xlsx", header, [
+        ["hmicfrs-2017-plans:P1", "", "Review", "Green"],                                               # id
+        ["Rec P2", "", "Software", "Amber"],                                                            # id, labelled
+        ["Build links with organisations that work with vulnerable people, such as domestic abuse charities",
+         "", "Protocol", "Red"],                                                                        # ref wording
+        ["1", "Have the capability to monitor and audit IT systems to identify people who misuse them",
+         "Audit", "Green"],                                                                             # text
+    ])
+    result = read(path, framework_ids=PLANS)
+    assert result.ok and len(result.actions) == 4
+    m = result.matches
+    assert list(m.columns) == ["cell", "text", "framework", "requirement_id", "matched_by", "confidence",
+                               "to_confirm", "runner_up"]
+    assert list(m["matched_by"]) == ["id", "id", "ref wording", "text"]
+    assert list(m["requirement_id"]) == ["P1", "P2", "P3", "P2"]
+    assert list(m["cell"]) == ["HMICFRS tracker > A4", "HMICFRS tracker > A5", "HMICFRS tracker > A6",
+                               "HMICFRS tracker > B7"]
+    assert (m.loc[:1, "confidence"] == 1.0).all() and not m.loc[:1, "to_confirm"].any()
+    assert m.loc[2:, "confidence"].between(TEXT_MATCH_ACCEPT, 1).all()
+    # '1' is the force's own number: no framework records the publication's numbering, so the text was used
+    [note] = [i for i in result.issues if "own numbers" in i.message]
+    assert note.severity == "warning" and note.where == "HMICFRS tracker > column A" and "A7" in note.message
+
+
+def test_a_reference_in_the_publications_own_numbering(tmp_path, read, catalogue, config):
+    """'Recommendation 2', 'AFI 3', '2017 element 1' are resolved where a framework records its publication's own
+    numbers (a source's reference: 'element 1'); the shipped frameworks record none, so they fall back to text."""
+    numbered = catalogue.model_copy(deep=True)
+    for i, req in enumerate(numbered.frameworks["hmicfrs-2017-plans"].requirements, 1):
+        req.sources = [req.sources[0].model_copy(update={"reference": f"element {i}"})]
+    numbered.frameworks["hmic-2016-legitimacy"].requirements[2].sources = [
+        numbered.frameworks["hmic-2016-legitimacy"].requirements[2].sources[0].model_copy(
+            update={"reference": "recommendation register entry 6084"})]  # a register entry is not a number
+    header = ["Ref", "Recommendation", "Status"]
+    rows = [["2017 element 1", "", "Green"], ["Element 2", "", "Amber"], ["element (3)", "", "Red"],
+            ["Rec 2", "", "Green"], ["6084", "", "Green"]]
+    path = _own_tracker(tmp_path / "n.xlsx", header, rows)
+    result = read_submission(path, "x", "2019", catalogue=numbered, settings=config, framework_ids=ROUND)
+    assert list(result.actions["requirement_id"]) == ["P1", "P2", "P3"]
+    assert list(result.matches["matched_by"]) == ["own number"] * 3 and result.matches["confidence"].eq(1).all()
+    errors = {i.where: i.message for i in result.issues if i.severity == "error"}
+    assert "looks like the publication's own numbering" in errors["HMICFRS tracker > A7"]  # no recommendation 2
+    assert "'6084' is not a requirement" in errors["HMICFRS tracker > A8"]
+    # the shipped frameworks record no numbering: the same refs cannot be resolved, and say so at their cell
+    plain = read(path, framework_ids=ROUND)
+    assert plain.actions.empty and len(plain.unread) == 5
+    assert all("the row was not read" in i.message for i in plain.issues if i.severity == "error")
+
+
+def test_an_own_number_followed_by_the_wording_is_matched_by_the_wording(tmp_path, read):
+    path = _own_tracker(tmp_path / "w.xlsx", ["Rec No", "RAG"], [
+        ["Rec 2 - Have the capability to monitor and audit IT systems to identify people who misuse them", "Amber"]])
+    result = read(path, framework_ids=PLANS)
+    [m] = result.matches.to_dict("records")
+    assert (m["requirement_id"], m["matched_by"], m["text"]) == (
+        "P2", "ref wording", "Have the capability to monitor and audit IT systems to identify people who misuse them")
+
+
+def test_the_framework_cell_narrows_a_text_match_to_its_publication(tmp_path, read):
+    """The 2016 recommendation and the 2017 elements restate each other: the Report column says which is meant."""
+    wording = "Build the capability and capacity to seek intelligence on abuse of position, reviewing the CCU"
+    path = _own_tracker(tmp_path / "f.xlsx", ["Report", "Recommendation", "Status"], [
+        ["PEEL legitimacy 2016", wording, "Amber"], ["HMICFRS 2017", wording, "Amber"], ["HMIC", "CAP-1", "Green"]],
+    )
+    result = read(path, framework_ids=ROUND)
+    got = list(zip(result.matches["framework"], result.matches["requirement_id"]))
+    assert got[:2] == [("hmic-2016-legitimacy", "CAP-1"), ("hmicfrs-2017-plans", "P1")]
+    assert result.actions.iloc[2]["requirement_id"] == "CAP-1"  # requirement text in the Recommendation column
+
+
+@pytest.mark.parametrize("margin", [0.0, 1.0])
+def test_a_close_runner_up_is_reported_for_confirmation(tmp_path, read, monkeypatch, margin):
+    """The 2016 recommendation (CAP-3) and the 2017 element (P3) say nearly the same: the runner-up is always shown,
+    and one within TEXT_MATCH_MARGIN of the best makes the match one to confirm (the margin is set here so the test
+    does not hang on the text index's exact figures)."""
+    monkeypatch.setattr("gapkit.inputs.tracker.TEXT_MATCH_MARGIN", margin)
+    path = _own_tracker(tmp_path / "c.xlsx", ["Recommendation", "RAG"], [
+        ["Build links with organisations that work with vulnerable people, such as domestic abuse charities",
+         "Green"]])
+    result = read(path, framework_ids=ROUND)
+    [m] = result.matches.to_dict("records")
+    assert {m["requirement_id"], m["runner_up"].split(" ")[0].split(":")[1]} == {"CAP-3", "P3"}
+    assert m["confidence"] >= 0.6  # a confident match, so only closeness can ask for confirmation
+    assert m["to_confirm"] == (margin > 0)
+    assert any("close to" in i.message for i in result.issues) == (margin > 0)
+
+
+def test_a_report_name_gapkit_cannot_place_is_a_hint_ignored_but_an_unknown_id_is_an_error(tmp_path, read):
+    path = _own_tracker(tmp_path / "u.xlsx", ["Source", "Ref", "RAG"], [
+        ["Legitimacy inspection", "P1", "Green"], ["nope-framework", "P2", "Green"]])
+    result = read(path, framework_ids=PLANS)
+    assert list(result.actions["requirement_id"]) == ["P1"]
+    text = "\n".join(str(i) for i in result.issues)
+    assert "framework names gapkit cannot place were ignored" in text and "'Legitimacy inspection' (A4)" in text
+    assert "B5: reference 'P2' is not a requirement in the frameworks (nope-framework)" in text

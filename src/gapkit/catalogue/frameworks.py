@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue
@@ -95,12 +95,41 @@ class Framework(BaseModel):
         return next(t.name for t in self.themes if t.id == theme_id)
 
 
+class Citation(BaseModel):
+    """The publication a crosswalk mapping rests on, and where in it (crosswalk.yaml explains the rule)."""
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    date: str = Field(description="ISO date, or YYYY-MM where the day is not known")
+    url: str = ""
+    reference: str = Field("", description="the passage, paragraph or item that ties the two items together")
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        return Source._date(value)  # the same date forms as a requirement's sources
+
+
 class Mapping(BaseModel):
+    """One crosswalk route. Every mapping cites its source (`citation`). A mapping whose correspondence no source
+    read for gapkit states is marked `unverified: true`, and its `note` says what could not be verified; a
+    verified one says in `citation.reference` which passage ties the items together."""
     model_config = ConfigDict(extra="forbid")
     source: str = Field(description="framework-id:requirement-id")
     target: str
     relationship: Relationship
+    citation: Citation
+    unverified: bool = False
     note: str = ""
+
+    @model_validator(mode="after")
+    def _says_what_was_checked(self) -> Mapping:
+        if self.unverified and not self.note.strip():
+            raise ValueError("an unverified mapping needs a note saying what could not be verified")
+        if not self.unverified and not self.citation.reference.strip():
+            raise ValueError("a verified mapping needs citation.reference: the passage that ties the items "
+                             "together (or mark it unverified: true with a note)")
+        return self
 
 
 class Crosswalk(BaseModel):
@@ -160,22 +189,43 @@ def _line_number(where_text: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def load_crosswalk(path: Path, frameworks: dict[str, Framework]) -> Crosswalk:
-    data, node = load_yaml(path)
-    try:
-        cw = Crosswalk.model_validate(data)
-    except ValidationError as exc:
-        raise GapkitError(pydantic_issues(path, node, exc)) from None
-    issues = []
-    for i, m in enumerate(cw.mappings):
+def _crosswalk_issues(path: Path, node, data: object, frameworks: dict[str, Framework]) -> list[Issue]:
+    """Dangling references and repeated routes, on the raw data, so they are reported beside any other problem."""
+    mappings = data.get("mappings") if isinstance(data, dict) else None
+    issues: list[Issue] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(mappings if isinstance(mappings, list) else []):
+        if not isinstance(m, dict):
+            continue
         for end in ("source", "target"):
-            ref = getattr(m, end)
+            ref = m.get(end)
+            if not isinstance(ref, str):
+                continue
             fw_id, _, req_id = ref.partition(":")
             fw = frameworks.get(fw_id)
             if fw is None or req_id not in {r.id for r in fw.requirements}:
                 issues.append(Issue(str(path), where(node, ("mappings", i, end)),
                                     f"dangling reference '{ref}': no such framework requirement",
                                     "write framework-id:requirement-id for a requirement that exists"))
+        route = (str(m.get("source")), str(m.get("target")))
+        if route in seen:
+            issues.append(Issue(str(path), where(node, ("mappings", i)),
+                                f"the route {route[0]} -> {route[1]} is mapped twice "
+                                f"(first by mapping {seen[route] + 1})", "keep one mapping per source and target"))
+        seen.setdefault(route, i)
+    return issues
+
+
+def load_crosswalk(path: Path, frameworks: dict[str, Framework]) -> Crosswalk:
+    """The crosswalk, validated: every mapping cites its source; every problem at once, each with its line."""
+    data, node = load_yaml(path)
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if not str(k).startswith("x-")}  # x- keys hold YAML anchors
+    issues = _crosswalk_issues(path, node, data, frameworks)
+    try:
+        cw = Crosswalk.model_validate(data)
+    except ValidationError as exc:
+        raise GapkitError(pydantic_issues(path, node, exc) + issues) from None
     if issues:
         raise GapkitError(issues)
     return cw

@@ -11,14 +11,17 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from typing import Literal
+
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gapkit.catalogue.settings import Scale
 from gapkit.core import paths
+from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.text import clean
-from gapkit.core.yamlio import load_model
+from gapkit.core.yamlio import load_yaml, pydantic_issues, where
 
 HEADERS_FILE = paths.CONFIG_DIR / "tracker_headers.yaml"
 VOCAB_FILE = paths.CONFIG_DIR / "status_vocabulary.yaml"
@@ -32,10 +35,10 @@ def norm(text: object) -> str:
 
 @lru_cache(maxsize=4)
 def header_aliases(path: Path = HEADERS_FILE) -> dict[str, tuple[str, int]]:
-    """normalised header -> (field, rank); a lower rank is a closer name for the field."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """normalised header -> (field, rank); a lower rank is a closer name for the field. The field's own name is
+    rank 0, then its words in the order listed. A word is never listed under two fields (checked on load)."""
     out: dict[str, tuple[str, int]] = {}
-    for fld, aliases in data["fields"].items():
+    for fld, aliases in tracker_settings(path).fields.items():
         for rank, alias in enumerate([fld, *aliases]):
             out.setdefault(norm(alias), (fld, rank))
     return out
@@ -43,8 +46,7 @@ def header_aliases(path: Path = HEADERS_FILE) -> dict[str, tuple[str, int]]:
 
 @lru_cache(maxsize=4)
 def ignored_headers(path: Path = HEADERS_FILE) -> frozenset[str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return frozenset(norm(h) for h in data.get("ignore", []))
+    return frozenset(norm(h) for h in tracker_settings(path).ignore)
 
 
 @lru_cache(maxsize=4)
@@ -83,24 +85,80 @@ def _placeholder_key(text: str) -> str:
     return norm(clean(text)) or clean(text).strip()  # '-' has no letters: compared as written
 
 
-class _TrackerSettings(BaseModel):
-    model_config = ConfigDict(extra="allow")  # fields, required, ... are read by the functions above
+# The fields a tracker's columns can give (gapkit.inputs.tracker reads them); tracker_headers.yaml lists the header
+# words of each.
+TrackerField = Literal["framework", "ref", "requirement_text", "action", "owner", "due_date", "status", "evidence",
+                       "na_justification", "update", "updated"]
+
+
+class TrackerSettings(BaseModel):
+    """data/config/tracker_headers.yaml: the header words of each field, the fields a sheet must have, the header
+    words known but not read, the dates a tracker may hold and gapkit's own hidden sheets."""
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    fields: dict[TrackerField, list[str]]
+    required: list[TrackerField] = Field(default_factory=list)
+    one_of: list[list[TrackerField]] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
     dates: DateRules
     hidden_sheets_not_reported: list[str] = Field(default_factory=list)
 
+    def names_a_table(self, found: set[str]) -> bool:
+        """True when a header row naming `found` fields has every required field and one of each one_of group."""
+        return set(self.required) <= found and all(set(group) & found for group in self.one_of)
+
+
+def _header_word_issues(path: Path, node, data: object) -> list[Issue]:
+    """A header word listed under two fields (compared as headers are: ignoring case, spacing and punctuation)
+    would make a column mean two things: an error naming both fields and both lines. A word with no letters or
+    digits can never match a header. Checked on the raw data, so they are reported beside any other problem."""
+    fields = data.get("fields") if isinstance(data, dict) else None
+    if not isinstance(fields, dict):
+        return []
+    issues: list[Issue] = []
+    first: dict[str, tuple[str, str, str]] = {}  # normalised word -> (field, word as written, where)
+    for fld, words in fields.items():
+        entries = [(str(fld), where(node, ("fields", fld)))]
+        if isinstance(words, list):
+            entries += [(w, where(node, ("fields", fld, i))) for i, w in enumerate(words) if isinstance(w, str)]
+        for word, place in entries:
+            key = norm(word)
+            if not key:
+                issues.append(Issue(str(path), place, f"header word '{word}' under '{fld}' has no letters or digits, "
+                                    "so no header can match it", "remove it, or write the header's words"))
+                continue
+            if key in first and first[key][0] != fld:
+                other_fld, other_word, other_place = first[key]
+                issues.append(Issue(
+                    str(path), place,
+                    f"header word '{word}' is listed under both '{other_fld}' ({other_place}: '{other_word}') and "
+                    f"'{fld}': a column with this header could be either field",
+                    f"keep it under the one field it means, '{other_fld}' or '{fld}'"))
+            first.setdefault(key, (str(fld), str(word), place))
+    return issues
+
 
 @lru_cache(maxsize=4)
-def _tracker_settings(path: Path = HEADERS_FILE) -> _TrackerSettings:
-    return load_model(path, _TrackerSettings)
+def tracker_settings(path: Path = HEADERS_FILE) -> TrackerSettings:
+    """tracker_headers.yaml, validated on load: every problem at once, each naming the file and line."""
+    data, node = load_yaml(path)
+    issues = _header_word_issues(path, node, data)
+    try:
+        settings = TrackerSettings.model_validate(data)
+    except ValidationError as exc:
+        raise GapkitError(pydantic_issues(path, node, exc) + issues) from None
+    if issues:
+        raise GapkitError(issues)
+    return settings
 
 
 def date_rules(path: Path = HEADERS_FILE) -> DateRules:
-    return _tracker_settings(path).dates
+    return tracker_settings(path).dates
 
 
 def quiet_hidden_sheets(path: Path = HEADERS_FILE) -> frozenset[str]:
     """Titles of hidden sheets that are gapkit's own (the template's drop-down lists): skipped without a warning."""
-    return frozenset(_tracker_settings(path).hidden_sheets_not_reported)
+    return frozenset(tracker_settings(path).hidden_sheets_not_reported)
 
 
 def status_labels(scale: Scale) -> list[str]:

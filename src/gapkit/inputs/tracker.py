@@ -32,6 +32,7 @@ from gapkit.catalogue.vocabulary import (
     parse_status,
     quiet_hidden_sheets,
     status_labels,
+    tracker_settings,
 )
 from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.limits import check_regular_file, check_zip_archive
@@ -43,6 +44,17 @@ CONVERT_FIX = "open it in Excel or LibreOffice, save it as .xlsx (Excel Workbook
 MAX_ROWS = 200_000
 TEXT_MATCH_ACCEPT = 0.35  # below this, a requirement text is not matched (measured on the tracker fixtures)
 TEXT_MATCH_CONFIRM = 0.6  # below this, a match is reported for the inspector to confirm
+TEXT_MATCH_MARGIN = 0.1  # a runner-up this close to the best is reported too (restated recommendations: CAP-3, P3)
+WORDING_MIN_WORDS = 4  # a reference cell of this many words or more that is no reference is read as wording
+# How each row was matched to its requirement (SubmissionResult.matches, column matched_by):
+#   id          the Ref cell holds gapkit's requirement id (P1, CAP-1, hmicfrs-2017-plans:P1, 'Rec P1')
+#   own number  the Ref cell holds the publication's own number ('Recommendation 2', 'AFI 3', '2017 element 1'),
+#               found in a requirement's source reference (frameworks' `sources: reference: recommendation 2`)
+#   ref wording the Ref cell holds the recommendation's wording: matched by text
+#   text        the requirement-text column (Recommendation, AFI, ...): matched by text
+MATCHED_BY = ("id", "own number", "ref wording", "text")
+MATCH_COLUMNS = ["cell", "text", "framework", "requirement_id", "matched_by", "confidence", "to_confirm",
+                 "runner_up"]
 UNREAD_COLUMNS = ["cell", "framework", "requirement_id", "why"]  # a row left out, and the requirement it was for
 ACTION_COLUMNS = ["force", "round", "framework", "requirement_id", "level", "not_applicable", "na_justification",
                   "action", "evidence_refs", "owner", "due_date", "rationale", "level_source", "cell"]
@@ -102,7 +114,9 @@ class SubmissionResult:
     path: Path
     actions: pd.DataFrame | None  # one row per action read (ACTION_COLUMNS); None when the workbook is unusable
     issues: list[Issue] = field(default_factory=list)
-    matches: pd.DataFrame = field(default_factory=pd.DataFrame)  # text matches for the inspector to confirm
+    # how every row read was matched to its requirement (MATCH_COLUMNS): by id, own number, ref wording or text,
+    # with its confidence (1.0 for an id or own number); to_confirm marks text matches for the inspector to confirm
+    matches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATCH_COLUMNS))
     # rows that could not be read (UNREAD_COLUMNS): each is also an error issue; the rest of the workbook is used
     unread: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREAD_COLUMNS))
 
@@ -143,11 +157,27 @@ def _open_workbook(path: Path):
                               "open it in Excel or LibreOffice, save it as .xlsx and submit again") from None
 
 
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_BRACKET_RANK = 1000  # a header matched only without its bracketed part ranks after every exact match
+
+
+def _header_field(value: object, aliases: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    """(field, rank) of a header: its whole text compared as tracker_headers.yaml says (case, spacing and
+    punctuation ignored), else without a bracketed part ('Target date (dd/mm/yyyy)'); never by a word inside it."""
+    if value is None:
+        return None
+    hit = aliases.get(norm(value))
+    if hit is None and isinstance(value, str) and _BRACKETED.search(value):
+        stripped = aliases.get(norm(_BRACKETED.sub(" ", value)))
+        hit = (stripped[0], stripped[1] + _BRACKET_RANK) if stripped else None
+    return hit
+
+
 def _header_map(values: list[object]) -> dict[str, int]:
     aliases = header_aliases()
     best: dict[str, tuple[int, int]] = {}  # field -> (rank, column)
     for idx, value in enumerate(values):
-        hit = aliases.get(norm(value)) if value is not None else None
+        hit = _header_field(value, aliases)
         if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
             best[hit[0]] = (hit[1], idx)
     return {fld: col for fld, (_, col) in best.items()}
@@ -205,15 +235,17 @@ class _VisibleSheet:
 
     def find_table(self, first_rows: int = 15) -> tuple[int, dict[str, int], list[object]] | None:
         """The header row (1-based), field -> column index (0-based) and the header values, within the first
-        rows: the visible row that names the most fields among those with a Status and a Ref or Recommendation
-        column (a header may sit under a title row, or span two rows merged)."""
+        rows: the visible row that names the most fields among those with the fields tracker_headers.yaml requires
+        (a Status, and a Ref or Recommendation column; a header may sit under a title row, or span two rows
+        merged)."""
+        settings = tracker_settings()
         best = None
         for r in range(1, min(first_rows, self.max_row) + 1):
             if r in self.hidden_rows:
                 continue
             values = [self.value(r, c) for c in range(1, self.max_column + 1)]
             mapping = _header_map(values)
-            named = "status" in mapping and ({"ref", "requirement_text"} & set(mapping))
+            named = settings.names_a_table(set(mapping))
             if named and (best is None or len(mapping) > len(best[1])):
                 best = (r, mapping, values)
         return best
@@ -231,23 +263,135 @@ def _formula_cells(path: Path, sheet: str) -> set[str]:
     return out
 
 
-def _resolve_ref(ref: object, framework: object, catalogue: Catalogue,
-                 framework_ids: list[str]) -> list[tuple[str, str]]:
-    if ref is None or str(ref).strip() == "":
-        return []
-    text = str(ref).strip()
-    if ":" in text:
-        framework, text = text.split(":", 1)
-    fws = [str(framework).strip()] if framework not in (None, "") else framework_ids
-    hits = []
-    for fid in fws:
-        fw = catalogue.frameworks.get(fid)
-        if fw is None:
-            continue
-        for req in fw.requirements:
-            if norm(req.id) == norm(text):
-                hits.append((fid, req.id))
-    return hits
+# The publication's own numbering: a kind of item, then its number ('Recommendation 2', 'Rec. 2', 'AFI3',
+# '2017 element 1', '(1)', '1.2'), perhaps followed by the item's wording ('Rec 2 - Forces should ...').
+_KIND = r"(?P<kind>recommendations?|recs?|afis?|areas?\s+for\s+improvement|elements?|causes?\s+(?:of|for)\s+concern)"
+_SEP = r"[\s.:;,)\-\u2013\u2014]"
+_OWN_REF = re.compile(rf"^(?:(?P<year>(?:19|20)\d\d)\s+)?(?:{_KIND}\.?\s*(?:no\.?|number|ref\.?|#)?\s*)?"
+                      rf"\(?(?P<num>\d{{1,3}}(?:\.\d{{1,3}})*)\)?(?=$|{_SEP}){_SEP}*(?P<rest>.*)$",
+                      re.IGNORECASE | re.DOTALL)
+_KIND_PREFIX = re.compile(rf"^{_KIND}\.?\s*(?:no\.?|number|ref\.?|#)?\s*(?P<id>\S+)$", re.IGNORECASE)
+# A number in a requirement source's `reference` ('recommendation 2', 'AFI 3', 'element 1'): the publication's own
+# number for that requirement. A register entry ('register entry 6084') is not one, nor is a bracketed number.
+_SOURCE_NUMBER = re.compile(rf"\b{_KIND}\s+(?:no\.?\s*|number\s+)?(?P<num>\d{{1,3}}(?:\.\d{{1,3}})*)(?![\d.]*\d)",
+                            re.IGNORECASE)
+# Publishers a framework cell may name instead of a framework ('HMIC 2016', 'IPCC'): HMIC became HMICFRS in 2017
+# and the IPCC the IOPC in 2018, and forces use either name for either period.
+_BODIES = {"hmic": "inspectorate", "hmicfrs": "inspectorate", "ipcc": "ipcc", "iopc": "ipcc", "npcc": "npcc"}
+
+
+def _kind(text: str | None) -> str | None:
+    """'Recs' -> 'recommendation', 'areas for improvement' -> 'afi', 'Elements' -> 'element'."""
+    if not text:
+        return None
+    key = norm(text)
+    if key.startswith("rec"):
+        return "recommendation"
+    if key.startswith(("afi", "area")):
+        return "afi"
+    if key.startswith("element"):
+        return "element"
+    return "cause of concern"
+
+
+def _is_wording(text: str) -> bool:
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= WORDING_MIN_WORDS
+
+
+@dataclass
+class _RefKind:
+    """What a Ref cell holds: 'id' or 'own number' (with the requirements found, maybe none or several),
+    'wording', or '' (something else: a reference that matches nothing). `rest` is wording after an own number."""
+    kind: str
+    targets: list[tuple[str, str]]
+    rest: str = ""
+
+
+class _RefMatcher:
+    """Finds the requirement a tracker row is about: by gapkit's id, by the publication's own number where a
+    framework records it, or by the recommendation's wording (TF-IDF, gapkit.catalogue.textmatch)."""
+
+    def __init__(self, catalogue: Catalogue, framework_ids: list[str]) -> None:
+        self.catalogue, self.framework_ids = catalogue, framework_ids
+        self._index: RequirementIndex | None = None
+        self.numbers: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (kind, number) -> requirements
+        for fid in framework_ids:
+            fw = catalogue.frameworks.get(fid)
+            for req in fw.requirements if fw else []:
+                for source in req.sources:
+                    for m in _SOURCE_NUMBER.finditer(source.reference or ""):
+                        hits = self.numbers.setdefault((_kind(m.group("kind")), m.group("num")), [])
+                        if (fid, req.id) not in hits:
+                            hits.append((fid, req.id))
+
+    def frameworks_named(self, value: object) -> list[str] | None:
+        """The frameworks a Framework cell names: None when it is empty; a framework's id, title or short title;
+        else the round's frameworks of the publishers and years it mentions ('HMIC 2016'); [] when none."""
+        text = _text(value)
+        if not text:
+            return None
+        key = norm(text)
+        for fid, fw in self.catalogue.frameworks.items():
+            if key in (norm(fid), norm(fw.title), norm(fw.short_title)):
+                return [fid]
+        words = key.split()
+        years = {w for w in words if re.fullmatch(r"(?:19|20)\d\d", w)}
+        bodies = {_BODIES[w] for w in words if w in _BODIES}
+        if not years and not bodies:
+            return []
+        out = []
+        for fid in self.framework_ids:
+            fw = self.catalogue.frameworks.get(fid)
+            fw_bodies = {_BODIES[w] for w in norm(fw.publisher).split() if w in _BODIES} if fw else set()
+            if fw and (not years or fw.published[:4] in years) and (not bodies or bodies & fw_bodies):
+                out.append(fid)
+        return out
+
+    def _by_id(self, text: str, scope: list[str]) -> list[tuple[str, str]]:
+        head, sep, tail = text.partition(":")
+        named = next((fid for fid in self.catalogue.frameworks if norm(fid) == norm(head)), None) if sep else None
+        if named:  # framework-id:ref names its framework, whatever the Framework cell says
+            scope, text = [named], tail.strip()
+        hits = []
+        for fid in scope:
+            fw = self.catalogue.frameworks.get(fid)
+            for req in fw.requirements if fw else []:
+                if norm(req.id) == norm(text):
+                    hits.append((fid, req.id))
+        return hits
+
+    def classify(self, ref: str, scope: list[str]) -> _RefKind:
+        """What the Ref cell holds, and the requirements it names within the frameworks in `scope`."""
+        if not ref:
+            return _RefKind("", [])
+        hits = self._by_id(ref, scope)
+        prefixed = _KIND_PREFIX.match(ref)
+        if not hits and prefixed:  # 'Rec P1', 'Element CAP-1'
+            hits = self._by_id(prefixed.group("id"), scope)
+        if hits:
+            return _RefKind("id", hits)
+        own = _OWN_REF.match(ref)
+        if own:
+            kind, year, num = _kind(own.group("kind")), own.group("year"), own.group("num")
+            found = [(fid, rid) for (k, n), reqs in self.numbers.items() if n == num and (kind is None or k == kind)
+                     for fid, rid in reqs
+                     if fid in scope and (year is None or self.catalogue.frameworks[fid].published[:4] == year)]
+            return _RefKind("own number", list(dict.fromkeys(found)), own.group("rest").strip())
+        if _is_wording(ref):
+            return _RefKind("wording", [])
+        return _RefKind("", [])
+
+    def by_text(self, text: str, scope: list[str]) -> tuple[tuple[str, str], float, tuple[str, str] | None, float]:
+        """The requirement of the frameworks in `scope` closest to `text` and its confidence (cosine similarity),
+        and the runner-up and its confidence (None, 0.0 when there is none)."""
+        if self._index is None:
+            self._index = RequirementIndex.build(self.catalogue, self.framework_ids)
+        index = self._index
+        sims = index.similarity([text])[0]
+        allowed = [i for i, (fid, _) in enumerate(index.keys) if fid in scope] or list(range(len(index.keys)))
+        ranked = sorted(allowed, key=lambda j: -sims[j])
+        runner = (index.keys[ranked[1]], float(sims[ranked[1]])) if len(ranked) > 1 else (None, 0.0)
+        return index.keys[ranked[0]], float(sims[ranked[0]]), *runner
 
 
 def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalogue, settings: ScoringConfig,
@@ -318,8 +462,10 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
             "add a header word to data/config/tracker_headers.yaml if one of these should be read", "warning")
     rules = date_rules()
     formula_cells = _formula_cells(path, ws.title) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
-    index = None
+    refs = _RefMatcher(catalogue, framework_ids)
     rows, matches, unread = [], [], []
+    own_numbers: list[str] = []  # cells whose own numbering no framework records, matched by text instead
+    unplaced: dict[str, str] = {}  # Framework cells naming no framework gapkit knows (prose, not ids) -> first cell
 
     def skip(where: str, message: str, fix: str, target: tuple[str, str] | None = None) -> None:
         """A row that cannot be read: an error naming its cell, the row left out, the rest of the sheet used."""
@@ -339,49 +485,80 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
             if cell.coordinate in formula_cells and cell.value is None:
                 add(where(fld), "formula with no saved result",
                     "open the workbook in Excel or LibreOffice and save it, so the result is stored", "warning")
-        # which requirement
-        targets = _resolve_ref(values.get("ref"), values.get("framework"), catalogue, framework_ids)
-        ref_given = str(values.get("ref") or "").strip() != ""
-        text_given = str(values.get("requirement_text") or "").strip() != ""
-        if ref_given and not targets and not text_given:
-            skip(where("ref"), f"reference '{values['ref']}' is not a requirement in the frameworks"
-                 + (f" ({values.get('framework')})" if values.get("framework") else ""),
-                 "use a requirement id from the template (for example P1 or E3)")
-            continue
+        # which requirement: by gapkit's id, the publication's own number, or the recommendation's wording
+        ref_text, req_text = _ref_text(values.get("ref")), _text(values.get("requirement_text"))
+        named = refs.frameworks_named(values.get("framework"))  # None: no Framework cell; []: none gapkit knows
+        if named == [] and " " in _text(values.get("framework")):
+            # a report's name gapkit cannot place ('Legitimacy inspection'): a hint ignored, unlike an unknown id
+            unplaced.setdefault(_text(values.get("framework")), where("framework").rsplit(" > ", 1)[-1])
+            named = None
+        in_framework = f" ({values.get('framework')})" if named is not None else ""
+        scope = framework_ids if named is None else named
+        held, ref_field = refs.classify(ref_text, scope), "ref"
+        if not ref_text and req_text and not _is_wording(req_text):  # 'P1' or 'Rec 2' in the Recommendation column
+            as_ref = refs.classify(req_text, scope)
+            if len(as_ref.targets) == 1:
+                held, ref_field, ref_text, req_text = as_ref, "requirement_text", req_text, ""
+        targets = held.targets
         if len(targets) > 1:
-            skip(where("ref"), f"reference '{values['ref']}' is ambiguous: "
+            numbering = "the publication's own number of " if held.kind == "own number" else ""
+            skip(where(ref_field), f"reference '{ref_text}' is ambiguous: {numbering}"
                  f"{', '.join(f + ':' + i for f, i in targets)}", "add a Framework column or write framework:ref")
             continue
-        if not targets:
-            text = values.get("requirement_text")
-            if text in (None, "") or not str(text).strip():
+        if targets:
+            match = {"cell": where(ref_field), "text": ref_text, "framework": targets[0][0],
+                     "requirement_id": targets[0][1], "matched_by": held.kind, "confidence": 1.0,
+                     "to_confirm": False, "runner_up": ""}
+        else:
+            if req_text:
+                wording, from_field, matched_by = req_text, "requirement_text", "text"
+            elif held.kind == "own number" and _is_wording(held.rest):
+                wording, from_field, matched_by = held.rest, "ref", "ref wording"
+            elif held.kind == "wording":
+                wording, from_field, matched_by = ref_text, "ref", "ref wording"
+            elif held.kind == "own number":
+                skip(where("ref"), f"reference '{ref_text}' looks like the publication's own numbering, which no "
+                     f"framework in the round records{in_framework}",
+                     "give gapkit's ref (for example P1 or CAP-1), or the recommendation's text in a "
+                     "Recommendation column")
+                continue
+            elif ref_text:
+                skip(where("ref"), f"reference '{ref_text}' is not a requirement in the frameworks{in_framework}",
+                     "use a requirement id from the template (for example P1 or E3)")
+                continue
+            else:
                 skip(f"{ws.title} > row {r}", "row has no requirement reference or text",
                      "give the requirement's Ref, or its text")
                 continue
-            index = index or RequirementIndex.build(catalogue, framework_ids)
-            key, confidence = index.best(str(text))
+            key, confidence, second, second_confidence = refs.by_text(wording, named or framework_ids)
             if confidence < TEXT_MATCH_ACCEPT:
-                add(where("requirement_text"), f"row not used: cannot match '{str(text)[:60]}' to a requirement "
+                add(where(from_field), f"row not used: cannot match '{wording[:60]}' to a requirement "
                     f"(best {key[0]}:{key[1]}, confidence {confidence:.2f})",
                     "add the requirement's Ref if this row answers one", "warning")
                 continue
-            if ref_given:
-                add(where("ref"), f"reference '{values['ref']}' is not a requirement; matched by its text instead",
+            if held.kind == "own number":
+                own_numbers.append(where("ref").rsplit(" > ", 1)[-1])
+            elif ref_text and held.kind != "wording":
+                add(where("ref"), f"reference '{ref_text}' is not a requirement; matched by its text instead",
                     "correct the reference", "warning")
-            matches.append({"cell": where("requirement_text"), "text": str(text), "framework": key[0],
-                            "requirement_id": key[1], "confidence": round(confidence, 2),
-                            "to_confirm": confidence < TEXT_MATCH_CONFIRM})
-            if confidence < TEXT_MATCH_CONFIRM:
-                add(where("requirement_text"), f"matched by text to {key[0]}:{key[1]} with confidence "
-                    f"{confidence:.2f}", "confirm the match, or add the Ref", "warning")
+            close = second is not None and confidence - second_confidence < TEXT_MATCH_MARGIN
+            runner_up = f"{second[0]}:{second[1]} ({second_confidence:.2f})" if second is not None else ""
+            match = {"cell": where(from_field), "text": wording, "framework": key[0], "requirement_id": key[1],
+                     "matched_by": matched_by, "confidence": round(confidence, 2),
+                     "to_confirm": confidence < TEXT_MATCH_CONFIRM or close, "runner_up": runner_up}
+            if confidence < TEXT_MATCH_CONFIRM or close:
+                how = "the reference's wording" if from_field == "ref" else "text"
+                add(where(from_field), f"matched by {how} to {key[0]}:{key[1]} with confidence {confidence:.2f}"
+                    + (f", close to {runner_up}" if close else ""), "confirm the match, or add the Ref", "warning")
             targets = [key]
         fid, rid = targets[0]
         scale = settings.scale(catalogue.get(fid).level_scale)
         # status
         state, level = parse_status(values.get("status"), scale)
+        if state == "blank" and values.get("action") in (None, ""):
+            continue  # an untouched template row: the requirement stays 'no information'
+        matches.append(match)
         if state == "blank":
-            if values.get("action") in (None, ""):
-                continue  # an untouched template row: the requirement stays 'no information'
             skip(where("status") if "status" in cells else f"{ws.title} > row {r}",
                  "status is empty", "choose a status from the list", (fid, rid))
             continue
@@ -421,10 +598,30 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
                      "evidence_refs": _text(values.get("evidence")), "owner": _text(values.get("owner")),
                      "due_date": due, "rationale": _text(values.get("update")),
                      "level_source": "force-reported", "cell": f"{ws.title} > row {r}"})
+    if own_numbers:
+        shown = ", ".join(own_numbers[:5]) + (f" and {len(own_numbers) - 5} more" if len(own_numbers) > 5 else "")
+        add(f"{ws.title} > column {get_column_letter(cols['ref'] + 1)}",
+            f"{len(own_numbers)} reference(s) are the publication's own numbers ({shown}), which no framework in the "
+            "round records; those rows were matched by their text instead",
+            "check each match (matched_by 'text' or 'ref wording'), or give gapkit's refs (P1, CAP-1, ...)", "warning")
+    if unplaced:
+        shown = ", ".join(f"'{v}' ({c})" for v, c in list(unplaced.items())[:5])
+        add(f"{ws.title} > column {get_column_letter(cols['framework'] + 1)}",
+            f"framework names gapkit cannot place were ignored, and those rows looked up in every framework of the "
+            f"round: {shown}{' ...' if len(unplaced) > 5 else ''}",
+            "write the framework's id (gapkit frameworks), its title, or a publisher and year such as 'HMIC 2016'",
+            "warning")
     wb.close()
-    return SubmissionResult(path, pd.DataFrame(rows, columns=ACTION_COLUMNS), issues, pd.DataFrame(matches),
-                            pd.DataFrame(unread, columns=UNREAD_COLUMNS))
+    return SubmissionResult(path, pd.DataFrame(rows, columns=ACTION_COLUMNS), issues,
+                            pd.DataFrame(matches, columns=MATCH_COLUMNS), pd.DataFrame(unread, columns=UNREAD_COLUMNS))
 
 
 def _text(value: object) -> str:
     return "" if value is None else clean(str(value)).strip()
+
+
+def _ref_text(value: object) -> str:
+    """A Ref cell as text: a whole number typed in Excel (2.0) is '2', as the force wrote it."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return _text(value)
