@@ -8,11 +8,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.core import paths
+from gapkit.core.yamlio import load_model
 
 ACRONYMS_FILE = paths.CONFIG_DIR / "acronyms.yaml"
 # Words every APSP document uses: they say nothing about which requirement a passage is about.
@@ -21,14 +22,35 @@ DOMAIN_WORDS = {"abuse", "position", "sexual", "purpose", "apsp", "force", "forc
 STOP_SET = frozenset(ENGLISH_STOP_WORDS | DOMAIN_WORDS)
 
 
+class AcronymFile(BaseModel):
+    """data/config/acronyms.yaml: acronyms (matched with their case) and synonyms (ignoring case), each followed
+    in the text by the words it stands for; every entry a non-empty string."""
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    acronyms: dict[str, str] = {}
+    synonyms: dict[str, str] = {}
+
+    @field_validator("acronyms", "synonyms")
+    @classmethod
+    def _words(cls, entries: dict[str, str]) -> dict[str, str]:
+        for short, long in entries.items():
+            if not short.strip() or not long.strip():
+                raise ValueError(f"'{short}: {long}' needs both the words and what they stand for")
+        return entries
+
+
+def acronym_file(path: Path = ACRONYMS_FILE) -> AcronymFile:
+    return load_model(path, AcronymFile)
+
+
 @lru_cache(maxsize=2)
 def _expansions(path: Path = ACRONYMS_FILE) -> tuple[re.Pattern | None, dict[str, str], re.Pattern | None,
                                                      dict[str, str]]:
     """One pattern for all acronyms (case-sensitive, with a plural s) and one for all synonyms (ignoring case),
     longest first, each with its long forms: a text is expanded in two passes, not one pass per entry."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    acronyms = {short: long for short, long in (data.get("acronyms") or {}).items()}
-    synonyms = {phrase.casefold(): meaning for phrase, meaning in (data.get("synonyms") or {}).items()}
+    data = acronym_file(path)
+    acronyms = dict(data.acronyms)
+    synonyms = {phrase.casefold(): meaning for phrase, meaning in data.synonyms.items()}
 
     def pattern(words: list[str], plural: str, flags: int) -> re.Pattern | None:
         if not words:

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gapkit.catalogue.settings import Scale
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue
 from gapkit.core.text import clean
-from gapkit.core.yamlio import load_yaml, pydantic_issues, where
+from gapkit.core.yamlio import load_model, load_yaml, pydantic_issues, where
 
 HEADERS_FILE = paths.CONFIG_DIR / "tracker_headers.yaml"
 VOCAB_FILE = paths.CONFIG_DIR / "status_vocabulary.yaml"
@@ -49,12 +48,32 @@ def ignored_headers(path: Path = HEADERS_FILE) -> frozenset[str]:
     return frozenset(norm(h) for h in tracker_settings(path).ignore)
 
 
+class StatusVocabulary(BaseModel):
+    """data/config/status_vocabulary.yaml: levels 0-3 and na, each a list of words; no word under two levels."""
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    levels: dict[Literal[0, 1, 2, 3, "na"], list[str]]
+
+    @field_validator("levels")
+    @classmethod
+    def _one_level_per_word(cls, levels: dict) -> dict:
+        seen: dict[str, object] = {}
+        for level, words in levels.items():
+            for word in words:
+                if not isinstance(word, str) or not norm(word):
+                    raise ValueError(f"{word!r} under {level} is not a word (quote words YAML reads as yes/no)")
+                if norm(word) in seen and seen[norm(word)] != level:
+                    raise ValueError(f"'{word}' is listed under {seen[norm(word)]} and {level}")
+                seen[norm(word)] = level
+        return levels
+
+
 @lru_cache(maxsize=4)
 def status_words(path: Path = VOCAB_FILE) -> dict[str, float | None]:
-    """normalised status word -> level (None = not applicable)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """normalised status word -> level (None = not applicable); the file is checked as it is read."""
+    data = load_model(path, StatusVocabulary)
     out: dict[str, float | None] = {}
-    for level, words in data["levels"].items():
+    for level, words in data.levels.items():
         for word in words:
             out[norm(word)] = None if str(level) == "na" else float(level)
     return out

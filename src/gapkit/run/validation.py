@@ -7,16 +7,36 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gapkit.assess.evidence import calibration
+from gapkit.assess.status import cues
 from gapkit.catalogue.frameworks import Catalogue, default_catalogue, load_catalogue, load_crosswalk, load_framework
 from gapkit.catalogue.settings import ScoringConfig, default_config, load_scoring_config
+from gapkit.catalogue.textmatch import acronym_file
+from gapkit.catalogue.vocabulary import status_words, tracker_settings
 from gapkit.core.errors import GapkitError, Issue
+from gapkit.core.limits import default_limits
 from gapkit.inputs.layout import load_round
 from gapkit.inputs.review import check_review, is_review_workbook
 from gapkit.inputs.tracker import read_submission
 
 
+# the data/config files, each checked by the reader that uses it (cached readers are given the path, so a copy
+# elsewhere is read afresh)
+CONFIG_READERS = {
+    "tracker_headers.yaml": tracker_settings,
+    "status_vocabulary.yaml": status_words,
+    "acronyms.yaml": acronym_file,
+    "evidence_cues.yaml": cues,
+    "evidence_calibration.yaml": calibration,
+    "limits.yaml": default_limits,
+}
+
+
 def _validate_yaml(path: Path) -> None:
-    if path.name == "crosswalk.yaml":
+    if path.name in CONFIG_READERS:
+        reader = CONFIG_READERS[path.name]
+        reader.__wrapped__(path) if hasattr(reader, "__wrapped__") else reader(path)
+    elif path.name == "crosswalk.yaml":
         load_crosswalk(path, load_catalogue(path.parent).frameworks)
     elif path.name == "scoring.yaml":
         load_scoring_config(path)
