@@ -5,14 +5,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gapkit.assess.evaluate import evaluate
+from gapkit.assess.evaluate import LABELLED_SETS, across_formats, evaluate, metrics, suggestions_table
 from gapkit.assess.evidence import as_assessment, evidence_for_files, suggest
-from gapkit.demo.plandocs import write_plan
+from gapkit.demo.plandocs import write_markdown_as, write_plan
 from gapkit.inputs.plans import Passage
 
 TESTS = Path(__file__).parents[1]
 LABELS = TESTS / "evidence_labels"
 HOLDOUT = TESTS / "evidence_holdout"
+ADVERSARIAL = TESTS / "evidence_adversarial"
 SECTIONS = [("Counter-corruption unit", ["The review of the counter-corruption unit was completed in May 2017."]),
             ("IT systems", ["We will procure ICT protective monitoring software by March 2018."]),
             ("Partners", ["Work has started with VAWG partners; the first meetings have taken place."])]
@@ -62,13 +63,64 @@ def test_labelled_set_meets_the_bar(catalogue):
     metrics, table = evaluate(LABELS, catalogue)
     assert metrics["pairs"] == len(pd.read_csv(LABELS / "labels.csv"))  # every labelled pair was scored
     assert metrics["coverage_recall"] >= 0.9
-    assert metrics["weighted_kappa"] >= 0.7
+    assert metrics["weighted_kappa"] >= 0.85
     published = table[table["plan"] == "a-wyp-2017-rewrite.md"].set_index("requirement_id")
     assert published.loc["P1", "level_suggested"] == 0 and published.loc["P2", "level_suggested"] == 1
 
 
 def test_held_out_plans_stay_above_the_bar(catalogue):
-    """Plans written after the threshold and cues were fixed; never used for tuning."""
+    """Plans written after the threshold and cues were first fixed; never used for tuning."""
     metrics, _ = evaluate(HOLDOUT, catalogue)
     assert metrics["pairs"] == len(pd.read_csv(HOLDOUT / "labels.csv"))
-    assert metrics["coverage_recall"] >= 0.9 and metrics["weighted_kappa"] >= 0.7
+    assert metrics["coverage_recall"] >= 0.9 and metrics["weighted_kappa"] >= 0.85
+
+
+@pytest.mark.parametrize("name", list(LABELLED_SETS))
+def test_confidence_means_what_it_says_on_every_set(catalogue, name):
+    """Calibration error at most 0.1 and no wrong answer at 0.9 or more, on the tuning and the held-out sets."""
+    table = suggestions_table(LABELLED_SETS[name], catalogue)
+    m = metrics(table)
+    assert m["calibration_error"] <= 0.1 and m["wrong_at_0.9"] == 0
+    assert ((table["confidence"] >= 0) & (table["confidence"] < 0.9)).all()
+
+
+def test_the_adversarial_sets_hold_their_measured_level(catalogue):
+    """Floors at the figures of docs/evidence.md (a fall means a change broke a kind of failure it had fixed); the
+    fresh held-out set is below its 0.8 target, so its floor guards what there is."""
+    floors = {"adversarial": 0.88, "adversarial 2": 0.86, "adversarial held-out": 0.65}
+    for name, floor in floors.items():
+        assert metrics(suggestions_table(LABELLED_SETS[name], catalogue))["weighted_kappa"] >= floor, name
+
+
+def test_no_cue_is_not_evidenced_and_needs_an_inspector(tmp_path, catalogue):
+    path = tmp_path / "plan.md"
+    path.write_text("# Areas of focus\n\n- Partnerships with refuges.\n- Protective monitoring of force systems.\n")
+    s, _ = evidence_for_files([path], catalogue, ["hmicfrs-2017-plans"])
+    row = s.set_index("requirement_id").loc["P3"]
+    assert row["level"] == 0 and row["needs_inspector"] and row["rationale"].startswith("needs an inspector")
+    assert as_assessment(s).query("requirement_id == 'P3'").empty  # it gives the requirement no level
+
+
+def test_another_forces_arrangements_are_not_this_forces_evidence(tmp_path, catalogue):
+    path = tmp_path / "plan.md"
+    path.write_text("Kent Police's protective monitoring system audits every search on its systems.\n\n"
+                    "Other forces have signed protocols with refuges.\n")
+    s, _ = evidence_for_files([path], catalogue, ["hmicfrs-2017-plans"], force="north-yorkshire")
+    rows = s.set_index("requirement_id")
+    assert rows.loc["P2", "level"] == 0 and "another organisation" in rows.loc["P2", "rationale"]
+    assert rows.loc["P3", "level"] == 0
+
+
+def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalogue):
+    """The layouts that differed between formats: a title run into its text, framed lists, trackers, one sentence
+    per line, a document starting at Heading 2."""
+    plans = ["adv07-saltmarsh-framed-list.md", "adv10-orrell-title-run.md", "adv16-pennock-sentences.md",
+             "adv21-kelbrook-tracker.md", "adv04-eastmere-vocab.md"]
+    folder = tmp_path / "set"
+    (folder / "plans").mkdir(parents=True)
+    labels = pd.read_csv(ADVERSARIAL / "labels.csv")
+    labels[labels["plan"].isin(plans)].to_csv(folder / "labels.csv", index=False)
+    for plan in plans:
+        (folder / "plans" / plan).write_bytes((ADVERSARIAL / "plans" / plan).read_bytes())
+    same, differences = across_formats(folder, catalogue, write_markdown_as)
+    assert same == 1.0, differences.to_string()

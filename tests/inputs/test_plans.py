@@ -120,3 +120,72 @@ def test_bad_plan_documents_give_a_message_and_the_run_goes_on(tmp_path, monkeyp
     assert suggestions.set_index("requirement_id").loc["P1", "level"] == 3  # the good file still counts
     if case == "latin1.txt":
         assert any("café" in p.text for p in read_plan(path).passages)
+
+
+# ---- units a person would quote: tables, lists under their lead-in, headings, one sentence per line -------------
+
+PLAN_MD = """# Vale Police: APSP plan
+
+## Partners
+
+| Area | Action | Status |
+|---|---|---|
+| Partners | Information Sharing Agreement with the Rape Crisis Centre, Refuge and the County ISVA Service signed | Complete |
+| IT | Protective monitoring | Not started |
+
+Already in place:
+
+- a confidential reporting line for staff
+- recording of every allegation as serious corruption
+
+## Vetting
+
+Every officer is vetted.
+Re-vetting runs every five years.
+Contractors are cleared before they start.
+"""
+
+
+def _read(tmp_path, suffix):
+    from gapkit.demo.plandocs import write_markdown_as
+
+    source = tmp_path / "plan.md"
+    source.write_text(PLAN_MD, encoding="utf-8")
+    return read_plan(write_markdown_as(source, tmp_path / f"plan{suffix}")).passages
+
+
+@pytest.mark.parametrize("suffix", [".md", ".docx", ".pdf"])
+def test_the_same_units_whatever_the_format(tmp_path, suffix):
+    passages = _read(tmp_path, suffix)
+    texts = [p.text for p in passages]
+    # each table row is one unit, a long row that wrapped in the PDF joined again
+    assert any(t.startswith("Partners | Information Sharing Agreement") and t.endswith("| Complete") for t in texts)
+    assert "IT | Protective monitoring | Not started" in texts
+    # list items keep the sentence that introduced their list; the lead-in is not their text
+    item = next(p for p in passages if p.text.startswith("a confidential reporting line"))
+    assert item.lead == "Already in place:"
+    # headings are context, never units; the nearest one is each unit's heading
+    assert not any(t in ("Partners", "Vetting", "Vale Police: APSP plan") for t in texts)
+    assert next(p for p in passages if "Re-vetting" in p.text).heading == "Vetting"
+    # one sentence per line: each line a unit of its own
+    assert "Re-vetting runs every five years." in texts
+
+
+def test_a_pdf_title_is_not_merged_into_the_paragraph_under_it(tmp_path):
+    from gapkit.demo.plandocs import write_markdown_as
+
+    source = tmp_path / "plan.md"
+    source.write_text("Orrell Vale Police APSP plan 2017\n\n## Counter-corruption unit\n\nThe review was completed in "
+                      "May 2017 and the unit now has four investigators.\n", encoding="utf-8")
+    passages = read_plan(write_markdown_as(source, tmp_path / "plan.pdf")).passages
+    unit = next(p for p in passages if "review was completed" in p.text)
+    assert unit.heading == "Counter-corruption unit" and not unit.text.startswith("Orrell")
+
+
+def test_sentences_are_split_as_a_person_would_quote_them():
+    from gapkit.inputs.plans import sentences
+
+    assert sentences("The CCU was reviewed by Mr. Smith, e.g. its capacity. It now has four analysts.") == [
+        "The CCU was reviewed by Mr. Smith, e.g. its capacity.", "It now has four analysts."]
+    assert sentences("CCU review | Complete; two DCs added. More to follow") == [
+        "CCU review | Complete; two DCs added. More to follow"]  # a table row is one unit

@@ -257,6 +257,10 @@ HEADING_CHARS = 70
 WRAPPED_CHARS = 75  # a line at least this long may have been wrapped: the next line can continue it
 
 
+def _cells(row: str) -> int:
+    return row.count(" | ") + 1
+
+
 def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
     """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a short line
     with no closing punctuation followed by more text is a heading (a title is not merged into the paragraph under
@@ -264,7 +268,7 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
     lines = [ln.strip() for ln in text.splitlines()]
     out: list[tuple[str, str, str]] = []
     buffer: list[str] = []
-    state = {"lead": "", "item": False}
+    state: dict = {"lead": "", "item": False}
 
     def flush() -> None:
         if buffer:
@@ -275,16 +279,25 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
             buffer.clear()
 
     for i, line in enumerate(lines):
-        following = next((ln for ln in lines[i + 1:] if ln), "")
-        if buffer and line and len(buffer[-1]) < WRAPPED_CHARS and not state["item"]:
+        following = re.sub(r"^([-*•]|\d+[.)])\s+", "", next((ln for ln in lines[i + 1:] if ln), ""))
+        bullet = re.match(r"^([-*•]|\d+[.)])\s", line)
+        if buffer and line and len(buffer[-1]) < WRAPPED_CHARS and (
+                not state["item"] or line[:1].isupper() and not bullet):
             flush()  # the line before was not wrapped: its paragraph ended there, with or without a full stop
+            if state["item"]:
+                state["item"], state["lead"] = False, ""  # and a short item followed by a capital ends its list
         if not line:
             flush()
+        elif (out and " | " in out[-1][1] and not buffer and i and lines[i - 1] and " | " in lines[i - 1]
+              and len(lines[i - 1]) >= WRAPPED_CHARS and _cells(out[-1][1]) < state.get("cells", 0)):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # a table row wrapped onto a second line
         elif " | " in line:
             flush()
+            if not (i and lines[i - 1] and " | " in lines[i - 1]):
+                state["cells"] = _cells(line)  # a table's first row says how many cells its rows have
             out.append((heading, line, ""))
-        elif out and " | " in out[-1][1] and not buffer and line[:1].islower():
-            out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # a table row wrapped onto a second line
+        elif out and " | " in out[-1][1] and not buffer and i and lines[i - 1] and line[:1].islower():
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # the last cell of a row wrapped
         elif (not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
               and following[:1].isupper() and not re.match(r"^([-*•]|\d+[.)])\s", line)):
             heading, state["lead"] = line, ""
