@@ -56,3 +56,43 @@ def test_inspector_over_force_over_suggestion():
 def test_a_single_source_is_kept_as_it_is(source):
     frame = make_assessment("f", "2017", PLANS, {"P1": 2, "P2": None}, level_source=source)
     pd.testing.assert_frame_equal(combine_sources(frame), frame)
+
+
+def test_the_forces_evidence_keeps_its_file_sheet_and_row(catalogue, config):
+    top = maxima(catalogue, config, [PLANS])
+    rows = _actions([
+        {"requirement_id": "P1", "level": 3.0, "evidence_refs": "EV-1", "cell": "Plan > row 7"},
+        {"requirement_id": "P1", "level": 3.0, "evidence_refs": "EV-2", "cell": "Plan > row 9"},
+        {"requirement_id": "P1", "level": 3.0, "evidence_refs": "EV-1", "cell": "Plan > row 12"},  # cited twice
+        {"requirement_id": "P2", "level": 1.0, "evidence_refs": "", "cell": "Plan > row 8"},
+    ])
+    out = combine_actions(rows, top, source="tracker.xlsx").set_index("requirement_id")
+    assert out.loc["P1", "evidence_refs"] == "EV-1 | EV-2"
+    assert out.loc["P1", "evidence_place"] == "tracker.xlsx, Plan > row 7; Plan > row 12 | tracker.xlsx, Plan > row 9"
+    assert out.loc["P1", "evidence_from"] == "force-reported"
+    assert (out.loc["P2", "evidence_refs"], out.loc["P2", "evidence_place"], out.loc["P2", "evidence_from"]) == \
+        ("", "", "")
+    # without the file name (a caller that does not know it): the sheet and row alone
+    assert combine_actions(rows, top).set_index("requirement_id").loc["P1", "evidence_place"].startswith(
+        "Plan > row 7")
+
+
+def test_the_combined_evidence_is_the_inspectors_or_the_forces_never_gapkits():
+    """Issue 12: where the force's level won but it cited nothing, gapkit's quotes used to fill evidence_refs
+    unmarked, beside a 'force-reported' level."""
+    quote = 'plan.pdf, page 3: "has been in place since 2018"'
+    suggested = make_assessment("f", "2017", PLANS, {"P1": 3, "P2": 3, "P3": 3}, level_source="auto-suggested",
+                                evidence_refs={"P1": quote, "P2": quote, "P3": quote})
+    force = make_assessment("f", "2017", PLANS, {"P1": 0, "P2": 2}, level_source="force-reported",
+                            evidence_refs={"P2": "EV-2"}, evidence_place={"P2": "t.xlsx, Plan > row 3"})
+    inspector = make_assessment("f", "2017", PLANS, {"P2": 1}, level_source="inspector")
+    final = combine_sources(suggested, force, inspector).set_index("requirement_id")
+    assert final.loc["P1", "level_source"] == "force-reported" and final.loc["P1", "evidence_refs"] == ""
+    assert final.loc["P1", "evidence_from"] == ""
+    # the inspector's level wins; the force's evidence stays, saying whose it is and where
+    assert final.loc["P2", "level_source"] == "inspector"
+    assert tuple(final.loc["P2", ["evidence_refs", "evidence_place", "evidence_from"]]) == \
+        ("EV-2", "t.xlsx, Plan > row 3", "force-reported")
+    # gapkit's own level: its quotes stay with its suggestion, not in the combined assessment
+    assert final.loc["P3", "level_source"] == "auto-suggested" and final.loc["P3", "evidence_refs"] == ""
+    assert "since 2018" not in " ".join(final["evidence_refs"])

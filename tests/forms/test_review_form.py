@@ -15,8 +15,8 @@ from gapkit.catalogue.forces import lookup
 from gapkit.catalogue.frameworks import default_catalogue
 from gapkit.catalogue.settings import default_config
 from gapkit.forms import review_form
-from gapkit.inputs.review import (COLUMNS, GENERATED_COLUMNS, INSPECTOR_COLUMNS, KEPT_SHEET, REVIEW_SHEET,
-                                  read_inspector_entries, read_review)
+from gapkit.inputs.review import (COLUMNS, GENERATED_AFTER, GENERATED_COLUMNS, INSPECTOR_COLUMNS, KEPT_SHEET,
+                                  REVIEW_SHEET, read_inspector_entries, read_review)
 from tests.helpers import requirement_count
 
 FORCE = lookup("west-yorkshire")
@@ -52,7 +52,9 @@ def test_review_workbook_layout(tmp_path):
     ws = load_workbook(path)[REVIEW_SHEET]
     header = [c.value for c in ws[1]]
     assert header == COLUMNS and FIRST_INSPECTOR_COL == 12
-    assert header[FIRST_INSPECTOR_COL - 1:] == INSPECTOR_COLUMNS
+    # the Inspector columns stay L:O (inspectors' habits, the demo's reviews); gapkit's flag column follows them
+    assert header[FIRST_INSPECTOR_COL - 1:FIRST_INSPECTOR_COL + 3] == INSPECTOR_COLUMNS
+    assert header[FIRST_INSPECTOR_COL + 3:] == [c for c, _ in GENERATED_AFTER]
     assert header[4] == "Force level" and header[7] == "Suggested level"
     assert ws.max_row == 1 + requirement_count(CATALOGUE, FRAMEWORKS)
     assert ws.column_dimensions["A"].hidden
@@ -155,11 +157,12 @@ def test_a_kept_review_date_and_time_fits_its_column(tmp_path):
     path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
     wb = load_workbook(path)
     ws = wb[REVIEW_SHEET]
-    ws.cell(2, len(COLUMNS), dt.datetime(2019, 9, 27))  # as a script or an older gapkit wrote it: date and time
+    date_col = COLUMNS.index("Review date") + 1
+    ws.cell(2, date_col, dt.datetime(2019, 9, 27))  # as a script or an older gapkit wrote it: date and time
     wb.save(path)
     write_review(path, FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
     ws = load_workbook(path)[REVIEW_SHEET]
-    cell = ws.cell(2, len(COLUMNS))
+    cell = ws.cell(2, date_col)
     assert cell.value == dt.datetime(2019, 9, 27) and cell.number_format == "yyyy-mm-dd h:mm:ss"  # kept as it was
     assert ws.column_dimensions[cell.column_letter].width >= len("2019-09-27 00:00:00")  # and wide enough: no ###
 
@@ -173,3 +176,66 @@ def test_inspector_cell_formats_are_kept(tmp_path):
     write_review(path, FORCE, "2017", _force_rows(3), framework_ids=FRAMEWORKS)
     again = load_workbook(path)[REVIEW_SHEET].cell(2, FIRST_INSPECTOR_COL + 3)
     assert again.value == dt.datetime(2017, 10, 1) and again.number_format == "dd/mm/yyyy"
+
+
+# ---- evidence labelled with who cited it, and the contradiction flag (issue 12) ----------------------------------
+
+FLAG = GENERATED_AFTER[0][0]
+QUOTE = 'plan.pdf, page 3: "The CCU review has been in place since 2018."'
+
+
+def _flagging_rows():
+    force = make_assessment("west-yorkshire", "2017", "hmicfrs-2017-plans", {"P1": 3, "P2": 3, "P3": 3},
+                            level_source="force-reported", evidence_refs={"P1": "EV-1", "P3": "EV-3"},
+                            evidence_place={"P1": "wyp.xlsx, Plan > row 7", "P3": "wyp.xlsx, Plan > row 9"})
+    suggestions = pd.DataFrame([
+        {"framework": "hmicfrs-2017-plans", "requirement_id": "P1", "level": 1.0, "confidence": 0.8,
+         "evidence_refs": 'plan.pdf, page 5: "We will review the CCU."', "rationale": "cue"},
+        {"framework": "hmicfrs-2017-plans", "requirement_id": "P3", "level": 2.0, "confidence": 0.8,
+         "evidence_refs": QUOTE, "rationale": "cue"}])
+    return force, suggestions
+
+
+def test_review_evidence_says_who_cited_it_and_the_flag_is_shown(tmp_path):
+    force, suggestions = _flagging_rows()
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", force, suggestions, framework_ids=FRAMEWORKS)
+    ws = load_workbook(path)[REVIEW_SHEET]
+    header = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    p1, p2, p3 = (rows[f"hmicfrs-2017-plans:{r}"] for r in ("P1", "P2", "P3"))
+    assert p1["Force evidence"] == "Force's action plan (wyp.xlsx, Plan > row 7): EV-1"
+    assert p1["Suggested evidence"] == 'Found by gapkit (plan.pdf, page 5): "We will review the CCU."'
+    assert p1[FLAG] == ("force says in place (3); its plan documents say planned, not started (1): "
+                        "plan.pdf, page 5")
+    assert p2["Force evidence"] is None and p2[FLAG].startswith("force says in place (3) with no evidence")
+    assert p3[FLAG] is None  # one level apart: not a contradiction
+    flagged = ws.cell(2, header.index(FLAG) + 1)
+    assert flagged.font.b and flagged.fill.fill_type in (None, "none")  # no fill: a fill would read as the inspector's
+    # a column the inspector sees, not one of theirs: nothing in it is read as an inspector entry
+    assert read_inspector_entries(path).empty
+    inspector, issues = read(path, "west-yorkshire", "2017")
+    assert inspector.empty and not issues
+
+
+def test_a_review_workbook_without_the_flag_column_regenerates_keeping_every_entry(tmp_path):
+    """A workbook written before the flag column existed (its Inspector columns last, then a column the inspector
+    added): regenerated, the entries and the added column are kept, and the flag column comes between them."""
+    force, suggestions = _flagging_rows()
+    path = write_review(tmp_path / "r.xlsx", FORCE, "2017", _force_rows(1), framework_ids=FRAMEWORKS)
+    wb = load_workbook(path)
+    ws = wb[REVIEW_SHEET]
+    flag_col = COLUMNS.index(FLAG) + 1
+    ws.delete_cols(flag_col)  # the layout before the flag column
+    ws.cell(1, flag_col, "My notes")  # the inspector's own column, right after Review date
+    ws.cell(2, FIRST_INSPECTOR_COL, "2 - Started")
+    ws.cell(2, FIRST_INSPECTOR_COL + 1, "Seen the minutes")
+    ws.cell(3, flag_col, "ask about P2")
+    wb.save(path)
+    before = read_inspector_entries(path)
+    assert list(before["extras"]) == [{}, {"My notes": "ask about P2"}]
+    write_review(path, FORCE, "2017", force, suggestions, framework_ids=FRAMEWORKS)
+    after = read_inspector_entries(path)
+    pd.testing.assert_frame_equal(after, before)
+    header = [c.value for c in load_workbook(path)[REVIEW_SHEET][1]]
+    assert header == COLUMNS + ["My notes"]
+    assert load_workbook(path)[REVIEW_SHEET].cell(2, flag_col).value.startswith("force says in place (3)")

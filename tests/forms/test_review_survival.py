@@ -32,9 +32,9 @@ from gapkit.catalogue.frameworks import default_catalogue
 from gapkit.catalogue.settings import default_config
 from gapkit.core.errors import GapkitError
 from gapkit.forms import review_form
-from gapkit.inputs.review import (COLUMNS, GENERATED_NAMES, INSPECTOR_COLUMNS, INSPECTOR_FILL, KEPT_SHEET,
-                                  REVIEW_SHEET, WHY_KEPT, check_review, inspector_level, read_inspector_entries,
-                                  read_review)
+from gapkit.inputs.review import (COLUMNS, GENERATED_COLUMNS, GENERATED_NAMES, INSPECTOR_COLUMNS, INSPECTOR_FILL,
+                                  KEPT_SHEET, REVIEW_SHEET, WHY_KEPT, check_review, inspector_level,
+                                  read_inspector_entries, read_review)
 
 FORCE = lookup("west-yorkshire")
 FRAMEWORKS = ["hmicfrs-2017-plans", "npcc-apsp-2017"]
@@ -180,7 +180,8 @@ edits = st.fixed_dictionaries({
                                 inspector_text, max_size=4),
     "fills": st.dictionaries(st.tuples(st.integers(0, len(KEYS) - 1), st.sampled_from(COLUMNS[1:] + [EXTRA])),
                              st.sampled_from(["FFFF00", "FF0000", "00B0F0", INSPECTOR_FILL]), max_size=4),
-    "extra_at": st.none() | st.integers(len(GENERATED_NAMES) + 1, len(COLUMNS) + 1),  # before this column
+    # before this column: any of the Inspector columns, gapkit's flag column after them, or at the end
+    "extra_at": st.none() | st.integers(len(GENERATED_COLUMNS) + 1, len(COLUMNS) + 1),
     "inserted": st.lists(st.tuples(st.integers(2, len(KEYS) + 1),
                                    st.dictionaries(st.sampled_from([c for c in COLUMNS[1:] if c != MARKER]),
                                                    st.one_of(plain_value, st.just(("f", "=2*3"))),

@@ -3,9 +3,10 @@ compared with the round model. Fully in process (tests/outputs/conftest.py write
 kernels, the way a run lays them out), so it needs no e2e marker.
 
 For every force and framework: score (to one decimal place), RAG, category, change, overdue items and gap points;
-and the round's category counts. Where: the round model (read_model), summary.csv (the round's and the force's),
-each force's HTML report, each force's workbook, the board pack's workbook (Summary, Charts, Gaps, Trend sheets)
-and HTML, and the national overview built from the run's output folder."""
+and the round's category counts; and each force's contradictions flagged. Where: the round model (read_model),
+summary.csv (the round's and the force's), each force's HTML report, each force's workbook, the inspector's review
+workbook, the board pack's workbook (Summary, Charts, Gaps, Contradictions, Trend sheets) and HTML, and the national
+overview built from the run's output folder."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from gapkit.assess.assess import assess_force
 from gapkit.catalogue.settings import default_config
+from gapkit.forms.review_form import write_review
+from gapkit.inputs.review import GENERATED_AFTER, REVIEW_SHEET
 from gapkit.outputs import national
 from gapkit.outputs.pack import DATA_COL
 from gapkit.scoring import views
@@ -348,3 +352,58 @@ def test_every_output_agrees_on_each_forces_headline_figures(round_outputs):
                           one_dp(pack_html[name]["Change"]), int(pack_html[name]["Overdue items (all frameworks)"])),
         }
         assert len(set(seen.values())) == 1, (force, seen)
+
+
+def review_flags(run, rnd: str, force: str, folder) -> int:
+    """The contradiction flags in the force's review workbook, written as `gapkit review` writes it."""
+    rep = run.reports[(rnd, force)]
+    assessed = assess_force(rep.ctx, force)
+    target = write_review(folder / f"{force}.xlsx", rep.force, rnd, assessed.force_reported, assessed.suggestions,
+                          catalogue=rep.ctx.catalogue, settings=rep.ctx.settings, framework_ids=rep.ctx.frameworks,
+                          marking=rep.round.marking, synthetic=rep.round.synthetic)
+    rows = sheet_rows(load_workbook(target)[REVIEW_SHEET])
+    return sum(1 for r in rows if r[GENERATED_AFTER[0][0]])
+
+
+def test_every_output_agrees_on_each_forces_contradictions(round_outputs, tmp_path):
+    """Each force's contradictions flagged (views.contradictions): the same count in the model, the force report
+    (headline and its own section), the force workbook, the inspector's review workbook and the board pack."""
+    run, rnd, model = round_outputs
+    head = model.included().overall.query("headline").set_index("force")
+    pack = {r["Force"]: r for r in sheet_rows(load_workbook(run.packs[rnd][".xlsx"])["Summary"])}
+    pack_list = sheet_rows(load_workbook(run.packs[rnd][".xlsx"])["Contradictions"])
+    pack_html = run.packs[rnd][".html"].read_text(encoding="utf-8")
+    html_summary = {r["Force"]: r for t in html_tables(pack_html) if t and "RAG" in t[0] and "Force" in t[0]
+                    for r in t}
+    html_counts = {r["Force"]: int(r["Contradictions (all frameworks)"]) for t in html_tables(pack_html)
+                   if t and list(t[0]) == ["Force", "Contradictions (all frameworks)"] for r in t}
+    key = {row[0]: row[1] for row in html_rows(pack_html)[0]}
+    seen_any = 0
+    for force, e in head.iterrows():
+        name = e["force_name"]
+        expected = int(e["force_contradictions"])
+        seen_any += expected
+        html = (run.out / rnd / force / f"{force}.html").read_text(encoding="utf-8")
+        report_text = text_of(html)
+        headline = [r for t in html_tables(html) if t and "Why this category" in t[0] for r in t]
+        listed = [r for t in html_tables(html) if t and "Why flagged" in t[0] for r in t]
+        book = load_workbook(run.out / rnd / force / f"{force}-{rnd}.xlsx")
+        book_summary = sheet_rows(book["Summary"], 5)
+        seen = {
+            "model requirements": int(model.requirements.query("force == @force")["contradiction"].sum()),
+            "force HTML headline": int(re.search(r"Contradictions flagged, all frameworks: (\d+)\.",
+                                                 report_text).group(1)),
+            "force HTML headline table": sum(int(r["Contradictions"]) for r in headline),
+            "force HTML section": len(listed),
+            "force workbook Summary": int(re.search(r"all frameworks: (\d+)", book["Summary"]["A4"].value).group(1)),
+            "force workbook Summary table": sum(r["Contradictions"] for r in book_summary),
+            "force workbook Requirements": sum(1 for r in sheet_rows(book["Requirements"]) if r["Contradiction"]),
+            "review workbook": review_flags(run, rnd, force, tmp_path),
+            "pack workbook Summary": pack[name]["Contradictions (all frameworks)"],
+            "pack workbook Contradictions": sum(1 for r in pack_list if r["Force"] == name),
+            "pack HTML summary": int(html_summary[name]["Contradictions (all frameworks)"]),
+            "pack HTML per force": html_counts.get(name, 0),
+        }
+        assert set(seen.values()) == {expected}, (force, expected, seen)
+    assert int(key["Contradictions flagged (all frameworks)"]) == seen_any == len(pack_list)
+    assert seen_any > 0  # not vacuous: the tiny dataset has contradictions in both rounds

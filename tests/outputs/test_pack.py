@@ -35,7 +35,8 @@ def pack_files(run_dir, tiny_data):
 
 def test_workbook_sheets_tables_and_print_setup(pack_files):
     wb = load_workbook(pack_files[".xlsx"])
-    assert wb.sheetnames == ["Contents", "Summary", "Heatmap", "Gaps", "Actions", "Trend", "Charts", "Method"]
+    assert wb.sheetnames == ["Contents", "Summary", "Heatmap", "Gaps", "Actions", "Contradictions", "Trend", "Charts",
+                             "Method"]
     summary = wb["Summary"]
     assert "Summary" in summary.tables and summary.freeze_panes == "A2"
     assert summary.page_setup.orientation == "landscape" and summary.sheet_properties.pageSetUpPr.fitToPage

@@ -199,7 +199,98 @@ def test_evidence_found_lists_matched_passages(run, rnd, force):
     evidence = rep.model.evidence
     table = one(frames(panel), "Suggested level")
     assert len(table) == int((evidence["similarity"] > 0).sum()) > 0
-    assert table["Quotes (file, place)"].str.contains("apsp-plan-").all()
+    quotes = table["Quotes (who found them, file, place)"]
+    assert quotes.str.contains("apsp-plan-").all()
+    for cell in quotes:  # every line says gapkit found it, with file and place
+        assert all(re.match(r'Found by gapkit \(apsp-plan-\d{4}\.\w+, [^)]+\): "', line) for line in cell.split("\n"))
+
+
+# ---- provenance of evidence and contradictions (issue 12) -------------------------------------------------------
+
+LABEL = re.compile(r"^(Force's action plan \((?P<tracker>[\w-]+\.xlsx), [^>]+ > row \d+(; [^>]+ > row \d+)*\)|"
+                   r"Inspector's review( \([^)]*\))?|"
+                   r"Found by gapkit \((?P<plan>apsp-plan-\d{4}\.\w+), [^)]+\)): ")
+
+
+def labelled_lines(texts) -> list[re.Match]:
+    """Every line of every evidence cell, each matched against the labels (who cited it, file and place)."""
+    lines = [line for text in texts for line in str(text or "").split("\n") if line]
+    matches = [LABEL.match(line) for line in lines]
+    assert all(matches), [line for line, m in zip(lines, matches) if not m][:3]
+    return matches
+
+
+def test_the_tiny_run_has_both_kinds_of_evidence_and_contradictions(run):
+    reqs = pd.concat([rep.model.requirements for rep in run.reports.values()])
+    assert (reqs["evidence_cited"] != "").sum() > 0 and (reqs["evidence_found"] != "").sum() > 0
+    assert reqs["contradiction"].sum() > 0  # so the tests below are not vacuous
+
+
+@pytest.mark.parametrize("rnd,force", CASES)
+def test_every_evidence_line_in_the_report_says_who_cited_it_and_where(run, rnd, force):
+    rep, panels = run.reports[(rnd, force)], run.panels[(rnd, force)]
+    every = one(frames(panels["requirements_table"]), "Evidence")
+    gaps = [f for f in frames(panels["gap_table"]) if "Evidence" in f.columns]
+    matches = labelled_lines(list(every["Evidence"]) + [t for g in gaps for t in g["Evidence"]])
+    assert {m["tracker"] for m in matches if m["tracker"]} <= {f"{force}.xlsx"}  # the force's own tracker
+    # the force's evidence and gapkit's, never one in place of the other
+    reqs = rep.model.requirements
+    assert list(every["Evidence"].str.count("Found by gapkit")) == list(reqs["evidence_found"].map(
+        lambda t: len([x for x in t.split("\n") if x])))
+    assert list(every["Contradiction"]) == list(reqs["contradiction_reason"])
+    html = panels["requirements_table"]._repr_html_()
+    assert "Found by gapkit (apsp-plan-" in html and "Force&#x27;s action plan" in html or \
+        (reqs["evidence_cited"] == "").all()
+
+
+@pytest.mark.parametrize("rnd,force", CASES)
+def test_contradictions_section_lists_the_models_flags(run, rnd, force):
+    rep, panel = run.reports[(rnd, force)], run.panels[(rnd, force)]["contradictions"]
+    flagged = rep.model.requirements[rep.model.requirements["contradiction"]]
+    total = int(rep.model.overall["force_contradictions"].iloc[0])
+    assert total == len(flagged)
+    assert notes(panel)[0].startswith(f"{total} contradiction(s) flagged.")
+    tables = [f for f in frames(panel) if "Why flagged" in f.columns]
+    rows = tables[0] if tables else pd.DataFrame({"Ref": [], "Why flagged": []})
+    assert sorted(zip(rows["Ref"], rows["Why flagged"])) == \
+        sorted(zip(flagged["requirement_id"], flagged["contradiction_reason"]))
+    assert all(re.match(r"force says .+ \(\d\)(; its plan documents say .+ \(\d\): apsp-plan-| with no evidence)", r)
+               for r in rows["Why flagged"])
+    headline = text_of(run.panels[(rnd, force)]["headline"]._repr_html_())
+    assert f"Contradictions flagged, all frameworks: {total}." in headline
+
+
+@pytest.mark.parametrize("rnd,force", CASES)
+def test_force_workbook_labels_evidence_and_shows_the_flags(run, rnd, force):
+    rep = run.reports[(rnd, force)]
+    wb = load_workbook(run.out / rnd / force / f"{force}-{rnd}.xlsx")
+    details = sheet_table(wb["Actions and evidence"])
+    labelled_lines(r["Evidence (each line: who cited it, where)"] for r in details)
+    assert [r["Evidence (each line: who cited it, where)"] or "" for r in details] == \
+        list(rep.model.requirements["evidence_text"])
+    reqs = sheet_table(wb["Requirements"])
+    assert [r["Contradiction"] or "" for r in reqs] == list(rep.model.requirements["contradiction_reason"])
+    total = int(rep.model.overall["force_contradictions"].iloc[0])
+    assert wb["Summary"]["A4"].value.startswith(f"Contradictions flagged, all frameworks: {total} ")
+    method = {r["Item"]: r["Value"] for r in sheet_table(wb["Method"])}
+    assert method["Contradiction"] == views.CONTRADICTION_RULE and method["Evidence"] == views.EVIDENCE_KEY
+
+
+@pytest.mark.parametrize("rnd", ROUNDS)
+def test_pack_labels_evidence_and_lists_every_contradiction(run, rnd):
+    model = read_model(run.out / rnd).included()
+    wb = load_workbook(run.packs[rnd][".xlsx"])
+    gaps = sheet_table(wb["Gaps"])
+    assert gaps and labelled_lines(r["Evidence (each line: who cited it, where)"] for r in gaps)
+    flagged = model.requirements[model.requirements["contradiction"]]
+    listed = sheet_table(wb["Contradictions"]) if flagged.size else []
+    assert sorted((r["Force"], r["Framework"], r["Ref"], r["Why flagged"]) for r in listed) == sorted(
+        zip(flagged["force_name"], flagged["framework"], flagged["requirement_id"], flagged["contradiction_reason"]))
+    labelled_lines(r["Evidence (each line: who cited it, where)"] for r in listed)
+    html = run.packs[rnd][".html"].read_text(encoding="utf-8")
+    assert "Found by gapkit (apsp-plan-" in html
+    (shown,) = [t for t in html_tables(html) if t and "Why flagged" in t[0]]
+    assert sorted(r["Why flagged"] for r in shown) == sorted(flagged["contradiction_reason"])
 
 
 @pytest.mark.parametrize("force", ["northmoor", "kestrel-vale", "ashdown-weald"])
@@ -434,7 +525,8 @@ def test_national_provenance_lists_framework_versions(overview_here):
 def test_pack_workbook_and_html(run, rnd):
     files = run.packs[rnd]
     wb = load_workbook(files[".xlsx"])
-    assert wb.sheetnames == ["Contents", "Summary", "Heatmap", "Gaps", "Actions", "Trend", "Charts", "Method"]
+    assert wb.sheetnames == ["Contents", "Summary", "Heatmap", "Gaps", "Actions", "Contradictions", "Trend",
+                             "Charts", "Method"]
     summary = sheet_table(wb["Summary"])
     assert sorted(r["Force id"] for r in summary) == sorted(run.forces[rnd])
     heat = sheet_table(wb["Heatmap"])

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from gapkit.assess.assess import assess_force
-from gapkit.assess.combine import combine_level
+from gapkit.assess.assess import ForceAssessment, assess_force
+from gapkit.assess.combine import combine_level, combine_sources
 from gapkit.assess.evidence import evidence_for_files, suggest
-from gapkit.assess.table import make_assessment
+from gapkit.assess.table import empty_assessment, make_assessment
 from gapkit.catalogue.forces import lookup
 from gapkit.catalogue.frameworks import Catalogue, Crosswalk, load_catalogue
 from gapkit.catalogue.vocabulary import level_choice
@@ -29,6 +29,8 @@ from gapkit.inputs.tracker import read_submission
 from gapkit.scoring import views
 from gapkit.scoring.model import SCHEMAS, RoundModel, build_model, concat
 from gapkit.scoring.store import read_model, write_model
+
+from .conftest import context_for
 
 SYN = "t-fw"
 VMM = "hmicfrs-2022-vmm"
@@ -334,3 +336,86 @@ def test_a_copied_catalogue_does_not_share_the_text_index():
         update={"requirements": plans.requirements[:2]})}})
     rows = suggest(PASSAGES, copy, [PLANS])
     assert list(rows["requirement_id"]) == ["P1", "P2"]
+
+
+# ---- provenance of evidence and contradictions in the model (issue 12) ---------------------------------------------
+
+QUOTE = 'plan.pdf, page 3: "The review of the CCU has been in place since 2018."'
+LABELLED = ("Force's action plan", "Inspector's review", "Found by gapkit")
+
+
+def _flagged_model(needs_inspector=None):
+    """A force that says P1 has no information while its plan document says in place (the case of issue 12), P2 in
+    place with no evidence at all, P3 in place with evidence it cites and a passage that agrees."""
+    force = make_assessment("f", "r1", PLANS, {"P1": 0, "P2": 3, "P3": 3}, level_source="force-reported",
+                            evidence_refs={"P3": "Board minutes"},
+                            evidence_place={"P3": "northmoor.xlsx, Actions > row 4"})
+    rows = [{"force": "f", "round": "r1", "framework": PLANS, "requirement_id": "P1", "level": 3.0,
+             "confidence": 0.8, "similarity": 0.4, "evidence_refs": QUOTE, "rationale": "cue",
+             "level_source": "auto-suggested"},
+            {"force": "f", "round": "r1", "framework": PLANS, "requirement_id": "P2", "level": 0.0,
+             "confidence": 0.6, "similarity": 0.0, "evidence_refs": "", "rationale": "no passage",
+             "level_source": "auto-suggested"},
+            {"force": "f", "round": "r1", "framework": PLANS, "requirement_id": "P3", "level": 3.0,
+             "confidence": 0.9, "similarity": 0.5, "evidence_refs": QUOTE, "rationale": "cue",
+             "level_source": "auto-suggested"}]
+    if needs_inspector is not None:
+        for row in rows:
+            row["needs_inspector"] = needs_inspector
+    suggestions = pd.DataFrame(rows)
+    assessment = combine_sources(force, suggestions[["force", "round", "framework", "requirement_id", "level",
+                                                     "evidence_refs", "rationale", "level_source"]])
+    ctx = context_for(load_catalogue(paths.FRAMEWORKS_DIR), [PLANS])  # one fictional force, 'f'
+    assessed = ForceAssessment("f", "r1", assessment, empty_assessment(), force, suggestions)
+    return build_model(ctx, assessed)
+
+
+def test_the_model_labels_every_piece_of_evidence_and_flags_contradictions(tmp_path):
+    model = _flagged_model()
+    reqs = model.requirements.set_index("requirement_id")
+    # P1: the force's level 0 wins; gapkit's quote is beside it, marked as gapkit's, and the contradiction is flagged
+    assert reqs.loc["P1", "level_source"] == "force-reported" and reqs.loc["P1", "evidence_refs"] == ""
+    assert reqs.loc["P1", "evidence_cited"] == ""
+    assert reqs.loc["P1", "evidence_text"] == ('Found by gapkit (plan.pdf, page 3): "The review of the CCU has been '
+                                               'in place since 2018."')
+    assert reqs.loc["P1", "contradiction"] and reqs.loc["P1", "contradiction_reason"] == (
+        "force says no information (0); its plan documents say in place (3): plan.pdf, page 3")
+    assert reqs.loc["P2", "contradiction"] and "with no evidence" in reqs.loc["P2", "contradiction_reason"]
+    assert not reqs.loc["P3", "contradiction"] and reqs.loc["P3", "contradiction_reason"] == ""
+    assert reqs.loc["P3", "evidence_text"].split("\n")[0] == ("Force's action plan (northmoor.xlsx, Actions > row 4): "
+                                                              "Board minutes")
+    for text in reqs["evidence_text"]:
+        assert all(line.startswith(LABELLED) for line in filter(None, text.split("\n")))
+    assert model.evidence.set_index("requirement_id").loc["P1", "evidence_found"] == reqs.loc["P1", "evidence_found"]
+    # the counts: per framework and the force's one figure
+    assert list(model.overall["contradictions"]) == [2] and list(model.overall["force_contradictions"]) == [2]
+    assert (~model.evidence["needs_inspector"]).all()  # not given by the suggestions: False
+    write_model(model, tmp_path)
+    assert_models_equal(model, read_model(tmp_path))
+
+
+def test_a_suggestion_that_needs_an_inspector_is_not_counted():
+    model = _flagged_model(needs_inspector=True)
+    reqs = model.requirements.set_index("requirement_id")
+    assert not reqs.loc["P1", "contradiction"]  # the plan document's reading is not confident
+    assert reqs.loc["P2", "contradiction"]  # no evidence at all is a contradiction whatever the suggestions say
+    assert int(model.overall["force_contradictions"].iloc[0]) == 1 and model.evidence["needs_inspector"].all()
+
+
+def test_a_round_model_without_needs_inspector_reads_as_false(demo_model, tmp_path):
+    write_model(dataclasses.replace(demo_model, evidence=demo_model.evidence.drop(columns="needs_inspector")),
+                tmp_path)
+    back = read_model(tmp_path)
+    assert "needs_inspector" in back.evidence and not back.evidence["needs_inspector"].any()
+    assert len(concat([back, _flagged_model(needs_inspector=True)]).evidence) == len(back.evidence) + 3
+
+
+def test_the_demo_models_evidence_says_who_cited_it(demo_model):
+    reqs = demo_model.requirements
+    cited = reqs[reqs["evidence_cited"] != ""]
+    assert len(cited) and cited["evidence_cited"].str.match(r"Force's action plan \(northmoor\.xlsx, \w+ > row \d+\)")\
+        .all()
+    found = reqs[reqs["evidence_found"] != ""]
+    assert len(found) and found["evidence_found"].str.startswith("Found by gapkit (").all()
+    assert demo_model.overall["force_contradictions"].nunique() == 1
+    assert int(demo_model.overall["force_contradictions"].iloc[0]) == int(reqs["contradiction"].sum())

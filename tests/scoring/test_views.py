@@ -425,11 +425,13 @@ def test_category_reason_for_the_middle_categories():
 @given(forces_levels(fids=(PLANS, LEGIT)))
 def test_category_reason_is_consistent_with_the_category(levels):
     rows = _reasons(levels, fids=(PLANS, LEGIT))
+    # the category is decided on effective levels: the crosswalk credits the 2017 elements from the 2016 items
+    effective = requirements_of(levels, fids=(PLANS, LEGIT)).set_index(["force", "framework", "requirement_id"])
     names = CFG.category_names()
     for r in rows.itertuples():
         assert r.category_reason.startswith(f"{r.category}: ")
         keys = [rid for rid in r.key_elements.split(", ") if rid]
-        assert category_for([levels[r.force][r.framework][k] for k in keys], CFG) == r.category
+        assert category_for([effective.loc[(r.force, r.framework, k), "level"] for k in keys], CFG) == r.category
         for k in keys:
             assert f"{k} " in r.category_reason
         if r.category in names[1:]:
@@ -454,3 +456,110 @@ def test_key_rows_are_key_elements_or_everything():
     keys = views.key_rows(reqs)
     assert set(keys.loc[keys["framework"] == PLANS, "requirement_id"]) == {"P1", "P3"}
     assert set(keys.loc[keys["framework"] == NPCC, "requirement_id"]) == {"E3", "E4", "E5"}
+
+
+# ---- evidence: who cited it, and where -------------------------------------------------------------------------
+
+SCALE = CFG.scale(CAT.get(PLANS).level_scale)
+QUOTE_P3 = 'plan.pdf, page 3: "The CCU review has been in place since 2018."'
+QUOTE_P5 = 'plan.pdf, page 5: "We will audit IT systems next year."'
+
+
+def test_gapkits_quotes_say_gapkit_found_them_with_file_and_place():
+    assert views.found_lines(f"{QUOTE_P3}\n{QUOTE_P5}") == (
+        'Found by gapkit (plan.pdf, page 3): "The CCU review has been in place since 2018."\n'
+        'Found by gapkit (plan.pdf, page 5): "We will audit IT systems next year."')
+    assert views.quote_places(f"{QUOTE_P3}\n{QUOTE_P5}") == ["plan.pdf, page 3", "plan.pdf, page 5"]
+    assert views.found_lines("") == "" and views.found_lines(None) == ""
+    assert views.found_lines("plan.md, line 4") == "Found by gapkit: plan.md, line 4"  # no quote: still marked
+
+
+def test_cited_evidence_says_who_cited_it_and_where():
+    one = views.cited_lines("EV-1", "tracker.xlsx, Plan > row 7", "force-reported")
+    assert one == "Force's action plan (tracker.xlsx, Plan > row 7): EV-1"
+    two = views.cited_lines("EV-1 | EV-2", "tracker.xlsx, Plan > row 7 | tracker.xlsx, Plan > row 9",
+                            "force-reported")
+    assert two.split("\n") == ["Force's action plan (tracker.xlsx, Plan > row 7): EV-1",
+                               "Force's action plan (tracker.xlsx, Plan > row 9): EV-2"]
+    # pieces and places that cannot be paired stay together, with every place
+    odd = views.cited_lines("A | B | C", "t.xlsx, Plan > row 2 | t.xlsx, Plan > row 3", "force-reported")
+    assert odd == "Force's action plan (t.xlsx, Plan > row 2; t.xlsx, Plan > row 3): A | B | C"
+    assert views.cited_lines("seen the minutes", "", "inspector") == "Inspector's review: seen the minutes"
+    assert views.cited_lines("line one\nline two", "", "force-reported") == "Force's action plan: line one line two"
+    assert views.cited_lines("", "t.xlsx, Plan > row 2", "force-reported") == ""
+    assert views.cited_lines(QUOTE_P3, "", "auto-suggested").startswith("Found by gapkit (plan.pdf, page 3)")
+    assert views.cited_lines("EV-9", "", "") == "Cited (who is not recorded): EV-9"  # never passed off as anyone's
+    raw = pd.DataFrame([{"framework": PLANS, "requirement_id": "P1", "evidence_refs": "EV-1",
+                         "level_source": "force-reported"}])  # no evidence_from: the row's own source's
+    assert views.evidence_text(raw, None)["evidence_cited"].iloc[0] == "Force's action plan: EV-1"
+
+
+def test_evidence_text_keeps_the_forces_and_gapkits_apart():
+    rows = make_assessment("f", "r1", PLANS, {"P1": 0, "P2": 2, "P3": 3}, level_source="force-reported",
+                           evidence_refs={"P2": "EV-2"}, evidence_place={"P2": "t.xlsx, Plan > row 3"})
+    sugg = pd.DataFrame([{"framework": PLANS, "requirement_id": "P1", "level": 3.0, "evidence_refs": QUOTE_P3},
+                         {"framework": PLANS, "requirement_id": "P2", "level": 2.0, "evidence_refs": QUOTE_P5}])
+    out = views.evidence_text(rows, sugg).set_index("requirement_id")
+    assert out.loc["P1", "evidence_cited"] == ""  # the force cited nothing: gapkit's quote is not put in its place
+    assert out.loc["P1", "evidence_text"] == 'Found by gapkit (plan.pdf, page 3): "The CCU review has been in place ' \
+        'since 2018."'
+    assert out.loc["P2", "evidence_text"].split("\n") == [
+        "Force's action plan (t.xlsx, Plan > row 3): EV-2",
+        'Found by gapkit (plan.pdf, page 5): "We will audit IT systems next year."']
+    assert out.loc["P3", "evidence_text"] == ""
+    for text in out["evidence_text"]:  # every line is labelled
+        assert all(line.startswith(("Force's action plan", "Inspector's review", "Found by gapkit"))
+                   for line in filter(None, text.split("\n")))
+
+
+# ---- contradictions --------------------------------------------------------------------------------------------
+
+def _flags(force_level, cited="", suggested=None, quotes="", needs_inspector=None, na=False):
+    force = make_assessment("f", "r1", PLANS, {"P1": None if na else force_level}, level_source="force-reported",
+                            evidence_refs={"P1": cited}, evidence_place={"P1": "t.xlsx, Plan > row 2" if cited else ""})
+    sugg = None
+    if suggested is not None:
+        row = {"framework": PLANS, "requirement_id": "P1", "level": float(suggested), "evidence_refs": quotes}
+        if needs_inspector is not None:
+            row["needs_inspector"] = needs_inspector
+        sugg = pd.DataFrame([row])
+    return views.contradictions(force, sugg, {PLANS: SCALE}).set_index("requirement_id")
+
+
+def test_force_in_place_and_plan_documents_planned_is_a_contradiction():
+    flags = _flags(3, cited="EV-1", suggested=1, quotes=QUOTE_P5)
+    assert flags.loc["P1", "contradiction"]
+    assert flags.loc["P1", "contradiction_reason"] == ("force says in place (3); its plan documents say planned, not "
+                                                       "started (1): plan.pdf, page 5")
+
+
+def test_force_in_place_with_no_evidence_at_all_is_a_contradiction():
+    for flags in (_flags(3), _flags(3, suggested=0, quotes="")):  # no plan documents, or nothing in them
+        assert flags.loc["P1", "contradiction"]
+        assert flags.loc["P1", "contradiction_reason"] == (
+            "force says in place (3) with no evidence: none cited in its action plan and no passage about it found "
+            "in its plan documents")
+
+
+@pytest.mark.parametrize("case", [
+    dict(force_level=3, suggested=2, quotes=QUOTE_P3),                         # one level apart
+    dict(force_level=3, suggested=1, quotes=QUOTE_P5, needs_inspector=True),   # not a confident suggestion
+    dict(force_level=3, cited="EV-1"),                                          # cited evidence, nothing found
+    dict(force_level=3, cited="EV-1", suggested=0, quotes=""),                  # no passage: not a reading
+    dict(force_level=2),                                                        # below in place, no evidence
+    dict(force_level=2, suggested=1, quotes=QUOTE_P5),
+    dict(force_level=None, na=True, suggested=3, quotes=QUOTE_P3),              # not applicable
+], ids=["one-level", "needs-inspector", "cited-only", "cited-no-passage", "started-no-evidence", "close",
+        "not-applicable"])
+def test_what_is_not_a_contradiction(case):
+    flags = _flags(**case)
+    assert flags.empty or (not flags.loc["P1", "contradiction"] and flags.loc["P1", "contradiction_reason"] == "")
+
+
+def test_a_force_understating_its_plan_is_flagged_too_and_needs_inspector_defaults_to_false():
+    flags = _flags(1, suggested=3, quotes=QUOTE_P3)  # no needs_inspector column at all: treated as False
+    assert flags.loc["P1", "contradiction_reason"] == ("force says planned, not started (1); its plan documents say "
+                                                       "in place (3): plan.pdf, page 3")
+    assert _flags(1, suggested=3, quotes=QUOTE_P3, needs_inspector=False).loc["P1", "contradiction"]
+    assert views.contradictions(None, None, {PLANS: SCALE}).empty
+    assert list(views.contradictions(empty_assessment(), None, {PLANS: SCALE}).columns) == views.CONTRADICTION_COLUMNS

@@ -1,4 +1,6 @@
-"""The inspector review workbook: force-reported and suggested levels beside the inspector's own columns.
+"""The inspector review workbook: force-reported and suggested levels beside the inspector's own columns, every piece
+of evidence labelled with who cited it and where, and gapkit's contradiction flag after the inspector's columns
+(the evidence and the flag as every output shows them: gapkit.scoring.views).
 
 Regenerating it keeps everything the inspector put in it (gapkit.inputs.review finds it all):
 - the four Inspector columns cell by cell: values, formulas (as formulas, moved with their row as a spreadsheet
@@ -38,11 +40,14 @@ from gapkit.core.cells import put
 from gapkit.core.errors import GapkitError
 from gapkit.core.excel import fit_row_heights, print_setup
 from gapkit.core.fileio import atomic_path
-from gapkit.inputs.review import (COLUMNS, GENERATED_COLUMNS, INSPECTOR_COLUMNS, INSPECTOR_FILL,
+from gapkit.inputs.review import (COLUMNS, GENERATED_AFTER, GENERATED_COLUMNS, INSPECTOR_COLUMNS, INSPECTOR_FILL,
                                   KEPT_SHEET, REVIEW_SHEET, WHY_KEPT, ReviewBook, Row, load_review_book, own_fill)
+from gapkit.scoring import views
 
 GAPKIT_SHEETS = (REVIEW_SHEET, KEPT_SHEET, "About", "Lists")
 FIRST_INSPECTOR = len(GENERATED_COLUMNS) + 1
+LAST_INSPECTOR = FIRST_INSPECTOR + len(INSPECTOR_COLUMNS) - 1
+FLAG_FONT = Font(color="9C0006", bold=True)  # a contradiction flagged (a font: a fill would read as the inspector's)
 # level, rationale, name, review date: the date column fits a date and time as spreadsheets write it
 # ("2019-09-27 00:00:00"), which would print as ### in a narrower one; the inspector's own formats are kept
 INSPECTOR_WIDTHS = [18, 50, 18, 20]
@@ -67,7 +72,10 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         book = load_review_book(out, rewrite=True)  # an error if gapkit cannot recognise or keep it all
     wb = book.wb if book is not None else Workbook()
     extras = book.extras if book is not None else []
-    force_by_key, sugg_by_key = _by_key(force_rows), _by_key(suggestions)
+    # the evidence and the contradiction flags as every output shows them (gapkit.scoring.views)
+    cited = views.evidence_text(force_rows, None) if force_rows is not None and not force_rows.empty else None
+    flags = views.contradictions(force_rows, suggestions, {fid: scale for fid in framework_ids})
+    force_by_key, sugg_by_key, flag_by_key = _by_key(cited), _by_key(suggestions), _by_key(flags)
 
     # the inspector's rows, Review sheet first: the first for a requirement in scope goes to its row; every other
     # row that holds anything of theirs (or that one of their formulas reads) goes to the Kept entries sheet
@@ -101,11 +109,14 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         f, s = force_by_key.get(key, {}), sugg_by_key.get(key, {})
         generated = [key, fid, rid, req.statement,
                      level_choice(f.get("level"), bool(f.get("not_applicable", False)), scale),
-                     f.get("action", ""), f.get("evidence_refs", ""), level_choice(s.get("level"), False, scale),
-                     s.get("confidence"), s.get("evidence_refs", ""), s.get("rationale", "")]
-        for col, value in enumerate(generated, 1):
+                     f.get("action", ""), f.get("evidence_cited", ""), level_choice(s.get("level"), False, scale),
+                     s.get("confidence"), views.found_lines(s.get("evidence_refs", "")), s.get("rationale", "")]
+        after = [flag_by_key.get(key, {}).get("contradiction_reason", "")]
+        for col, value in [*enumerate(generated, 1), *enumerate(after, LAST_INSPECTOR + 1)]:
             put(review.cell(r, col), value)
         _style_row(review, r)
+        if after[0]:
+            review.cell(r, LAST_INSPECTOR + 1).font = FLAG_FONT
         if key in placed:
             _carry(placed[key], review, REVIEW_SHEET, r, extras, moves, generated=False)
     _finish_review(review, labels)
@@ -410,18 +421,18 @@ def _style_row(ws, r: int) -> None:
     for col in range(1, len(COLUMNS) + 1):
         cell = ws.cell(r, col)
         cell.alignment = WRAP
-        if col >= FIRST_INSPECTOR:
+        if FIRST_INSPECTOR <= col <= LAST_INSPECTOR:
             cell.fill = INSPECTOR_CELL
             cell.protection = Protection(locked=False)
 
 
 def _finish_review(ws, labels: list[str]) -> None:
-    widths = [w for _, w in GENERATED_COLUMNS] + INSPECTOR_WIDTHS
+    widths = [w for _, w in GENERATED_COLUMNS] + INSPECTOR_WIDTHS + [w for _, w in GENERATED_AFTER]
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions["A"].hidden = True
     last = max(ws.max_row, 2)
-    level_col, date_col = get_column_letter(FIRST_INSPECTOR), get_column_letter(len(COLUMNS))
+    level_col, date_col = get_column_letter(FIRST_INSPECTOR), get_column_letter(LAST_INSPECTOR)
     choices = ", ".join(labels)
     level = DataValidation(type="list", formula1=f"Lists!$A$1:$A${len(labels)}", allow_blank=True,
                            showErrorMessage=True, errorStyle="stop", errorTitle="Not a level",
@@ -442,7 +453,7 @@ def _finish_review(ws, labels: list[str]) -> None:
 
 
 def _finish_kept(ws, n_extras: int) -> None:
-    widths = [28] + [w for _, w in GENERATED_COLUMNS[1:]] + INSPECTOR_WIDTHS
+    widths = [28] + [w for _, w in GENERATED_COLUMNS[1:]] + INSPECTOR_WIDTHS + [w for _, w in GENERATED_AFTER]
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(len(COLUMNS) + n_extras + 1)].width = 50
@@ -461,6 +472,10 @@ def _about(wb, force: pd.Series, round_id: str, marking: str, synthetic: bool):
                                 "the force's and the suggestion. Regenerating this workbook keeps every entry, "
                                 "formula, comment, fill and added column; rows without a key and entries for "
                                 "requirements no longer in scope move to the 'Kept entries' sheet."])
+    about.append(["Evidence", views.EVIDENCE_KEY + " 'Force evidence' is what the force cited; 'Suggested "
+                              "evidence' is what gapkit found."])
+    about.append([GENERATED_AFTER[0][0], "gapkit's flag, after the Inspector columns (it is rewritten each time): "
+                                         + views.CONTRADICTION_RULE])
     about.append(["", "gapkit rewrites this sheet and the Lists sheet; sheets you add are kept."])
     about.column_dimensions["B"].width = 100
     return about

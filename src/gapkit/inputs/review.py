@@ -37,8 +37,10 @@ GENERATED_COLUMNS = [
     ("Force evidence", 24), ("Suggested level", 16), ("Confidence", 11), ("Suggested evidence", 50),
     ("Suggestion rationale", 36),
 ]
-COLUMNS = [c for c, _ in GENERATED_COLUMNS] + INSPECTOR_COLUMNS
-GENERATED_NAMES = [c for c, _ in GENERATED_COLUMNS]
+# gapkit's read-only columns after the Inspector columns (which stay where inspectors and the demo expect them)
+GENERATED_AFTER = [("Contradiction flag (gapkit)", 50)]
+COLUMNS = [c for c, _ in GENERATED_COLUMNS] + INSPECTOR_COLUMNS + [c for c, _ in GENERATED_AFTER]
+GENERATED_NAMES = [c for c, _ in GENERATED_COLUMNS + GENERATED_AFTER]
 WHY_KEPT = "Why kept"  # the last column of the Kept entries sheet
 INSPECTOR_FILL = "E2EFDA"  # the Inspector columns' green (gapkit's own; any other fill is the inspector's)
 ROW_COLUMNS = ["force", "round", "framework", "requirement_id", "level", "not_applicable", "na_justification",

@@ -112,6 +112,18 @@ def table_html(frame: pd.DataFrame) -> str:
     return safe.to_html(index=False, escape=False, na_rep="", border=0, classes="gapkit-table")
 
 
+EVIDENCE_HEADER = "Evidence (each line: who cited it, where)"  # the evidence column of the workbooks
+
+
+def clip_lines(texts: pd.Series, limit: int = 300) -> pd.Series:
+    """Each line of each text cut to `limit` characters (with an ellipsis), for a table cell: every line of labelled
+    evidence keeps its label (who cited it and where) however long the quote."""
+    def clip(text: object) -> str:
+        lines = str(text or "").split("\n")
+        return "\n".join(line if len(line) <= limit else line[: limit - 1].rstrip() + "…" for line in lines)
+    return texts.map(clip)
+
+
 @dataclass
 class Panel:
     """A notebook section's output: headings, notes, tables and charts, shown as HTML."""

@@ -14,7 +14,7 @@ from gapkit.core.errors import Issue
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.plans import PLAN_SUFFIXES
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels, clip_lines
 from gapkit.outputs.index import INDEX
 from gapkit.outputs.force_workbook import write_force_workbook
 from gapkit.scoring import views
@@ -84,6 +84,7 @@ def headline(rep: ForceReport) -> Panel:
         "Framework": table["framework_name"], "Score (0-100)": table["score"].round(1),
         "Category": table["category"], "Why this category": table["category_reason"], "RAG": table["rag"],
         "Open items": table["open_items"], "Overdue items": table["overdue_items"],
+        "Contradictions": table["contradictions"],
         "Previous score": table["previous_score"].round(1), "Change": table["change"].round(1),
         "Previous category": table["previous_category"],
     })
@@ -92,6 +93,9 @@ def headline(rep: ForceReport) -> Panel:
     items.append(Note(f"Overdue items, all frameworks: {total}. Overdue means not yet in place and past its due "
                       f"date or the requirement's deadline, as of {rep.round.as_of}. Change is against round "
                       f"{rep.round.previous or '(none)'}."))
+    flagged = int(rep.model.overall["force_contradictions"].iloc[0]) if len(rep.model.overall) else 0
+    items.append(Note(f"Contradictions flagged, all frameworks: {flagged}. {views.CONTRADICTION_RULE} They are "
+                      "listed under Contradictions to check."))
     return Panel("Headline", items)
 
 
@@ -122,12 +126,13 @@ def gap_table(rep: ForceReport) -> Panel:
         "Ref": gaps["requirement_id"], "Requirement": gaps["statement"], "Level": gaps["level_label"],
         "Target": gaps["target_label"], "Gap (points)": gaps["gap_points"].round(1),
         "Level from": gaps["level_source"], "Credit from": gaps["credit_from"],
-        "Rationale": gaps["rationale"].str.slice(0, 300), "Evidence": gaps["evidence_refs"].str.slice(0, 400),
+        "Rationale": gaps["rationale"].str.slice(0, 300), "Evidence": clip_lines(gaps["evidence_text"], 240),
     })
     others = views.gaps(rep.model.requirements)
     others = others[others["framework"] != fid]
     note = Note(f"The {len(gaps)} largest gaps against the {rep.framework_name(fid)}, in points of its overall score. "
-                f"{len(others)} gap(s) against the round's other frameworks are in the workbook's Gaps sheet.")
+                f"{len(others)} gap(s) against the round's other frameworks are in the workbook's Gaps sheet. "
+                + views.EVIDENCE_KEY)
     return Panel("Largest gaps", [fig, note, table if not table.empty else Note("No gaps to target.")])
 
 
@@ -161,13 +166,14 @@ def requirements_table(rep: ForceReport) -> Panel:
         "Framework": reqs["framework"].map(rep.framework_name), "Ref": reqs["requirement_id"],
         "Key": reqs["key"].map({True: "key", False: ""}), "Requirement": reqs["statement"],
         "Level": reqs["level_label"], "Target": reqs["target_label"], "Level from": reqs["level_source"],
-        "Evidence": reqs["evidence_refs"].str.slice(0, 300), "Owner": reqs["owner"],
-        "Due date": _date(reqs["due_date"]), "Overdue": reqs["overdue"].map({True: "overdue", False: ""}),
+        "Evidence": clip_lines(reqs["evidence_text"], 200), "Contradiction": reqs["contradiction_reason"],
+        "Owner": reqs["owner"], "Due date": _date(reqs["due_date"]),
+        "Overdue": reqs["overdue"].map({True: "overdue", False: ""}),
     })
     return Panel("Every requirement", [Note("Key elements decide a framework's category. Level from: inspector, "
                                             "force-reported (the force's action plan), auto-suggested (gapkit's "
-                                            "reading of the plan documents) or not-assessed (no information)."),
-                                       table])
+                                            "reading of the plan documents) or not-assessed (no information). "
+                                            + views.EVIDENCE_KEY), table])
 
 
 def action_health(rep: ForceReport) -> Panel:
@@ -194,6 +200,23 @@ def action_health(rep: ForceReport) -> Panel:
     return Panel("Action plan health", items)
 
 
+def contradictions(rep: ForceReport) -> Panel:
+    """Requirements where the force's own level contradicts its plan documents (or it says in place with no
+    evidence at all), each with why: for the inspector to settle."""
+    reqs = rep.model.requirements
+    flagged = reqs[reqs["contradiction"]].assign(other=lambda d: d["framework"] != rep.round.focus).sort_values(
+        ["other", "framework", "order"])
+    table = pd.DataFrame({
+        "Framework": flagged["framework"].map(rep.framework_name), "Ref": flagged["requirement_id"],
+        "Requirement": flagged["statement"], "Level now": flagged["level_label"],
+        "Level from": flagged["level_source"], "Why flagged": flagged["contradiction_reason"],
+        "Evidence": clip_lines(flagged["evidence_text"], 240),
+    })
+    note = Note(f"{len(table)} contradiction(s) flagged. {views.CONTRADICTION_RULE} The level now is the one that "
+                "counts (the inspector's where there is one). " + views.EVIDENCE_KEY)
+    return Panel("Contradictions to check", [note, table if not table.empty else Note("No contradictions.")])
+
+
 def evidence_found(rep: ForceReport) -> Panel:
     """Passages found in the plan documents, with the suggested level and why."""
     sugg = rep.model.evidence
@@ -209,7 +232,7 @@ def evidence_found(rep: ForceReport) -> Panel:
         "Framework": found["framework"], "Ref": found["requirement_id"],
         "Suggested level": [rep.ctx.scale(f).label(lv) for f, lv in zip(found["framework"], found["level"])],
         "Confidence": found["confidence"], "Why": found["rationale"],
-        "Quotes (file, place)": found["evidence_refs"].str.slice(0, 600),
+        "Quotes (who found them, file, place)": clip_lines(found["evidence_found"], 300),
     }))
     items.append(Note("Suggestions never override the force's or the inspector's level; they fill requirements "
                       "neither has judged, marked 'auto-suggested'."))

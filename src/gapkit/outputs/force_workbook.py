@@ -15,7 +15,7 @@ from gapkit.core.cells import put
 from gapkit.core.excel import print_setup, write_table
 from gapkit.core.fileio import save_workbook
 from gapkit.inputs.context import RoundContext
-from gapkit.outputs.display import SYNTHETIC_BANNER
+from gapkit.outputs.display import EVIDENCE_HEADER, SYNTHETIC_BANNER
 from gapkit.scoring import views
 from gapkit.scoring.model import RoundModel
 
@@ -42,7 +42,10 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
                             "Score": overall["score"].round(1), "Category": overall["category"],
                             "Why this category": overall["category_reason"], "RAG": overall["rag"],
                             "Open items": overall["open_items"], "Overdue items": overall["overdue_items"],
-                            "Change": overall["change"].round(1)})
+                            "Contradictions": overall["contradictions"], "Change": overall["change"].round(1)})
+    flagged = int(overall["force_contradictions"].iloc[0]) if len(overall) else 0
+    put(ws["A4"], f"Contradictions flagged, all frameworks: {flagged} (see the Requirements sheet's Contradiction "
+                  "column and the Method sheet).")
     write_table(ws, summary, start_row=5, name="Summary", widths={"Why this category": 60})
     print_setup(ws, rcfg.marking, title)
 
@@ -55,18 +58,21 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
         "Target": reqs["target_label"], "Gap points": reqs["gap_points"].round(1), "Weight": reqs["weight"],
         "Level from": reqs["level_source"], "Credit from": reqs["credit_from"],
         "Not applicable": _yes(reqs["not_applicable"]), "Overdue": _yes(reqs["overdue"]),
+        "Contradiction": reqs["contradiction_reason"],
     })
     write_table(ws, table, name="Requirements", widths={"Framework": 20, "Requirement": 60, "Theme": 22,
-                                                        "Credit from": 24})
+                                                        "Credit from": 24, "Contradiction": 50})
     print_setup(ws, rcfg.marking, title)
     ws = wb.create_sheet("Actions and evidence")
     details = pd.DataFrame({
         "Framework": reqs["framework"], "Ref": reqs["requirement_id"], "Action": reqs["action"],
         "Owner": reqs["owner"], "Due date": reqs["due_date"].dt.date, "State": reqs["state"],
-        "Justification": reqs["na_justification"], "Rationale": reqs["rationale"], "Evidence": reqs["evidence_refs"],
+        "Justification": reqs["na_justification"], "Rationale": reqs["rationale"],
+        EVIDENCE_HEADER: reqs["evidence_text"],
     })
     write_table(ws, details, name="ActionsEvidence", widths={"Framework": 20, "Action": 40, "Owner": 18,
-                                                              "Justification": 24, "Rationale": 40, "Evidence": 60})
+                                                              "Justification": 24, "Rationale": 40,
+                                                              EVIDENCE_HEADER: 80})
     print_setup(ws, rcfg.marking, title)
 
     ws = wb.create_sheet("Gaps")
@@ -83,6 +89,8 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
                             "category over key elements)"},
                            {"Item": "Overdue", "Value": "not yet in place and past its due date or the "
                             f"requirement's deadline, as of {rcfg.as_of}"},
+                           {"Item": "Contradiction", "Value": views.CONTRADICTION_RULE},
+                           {"Item": "Evidence", "Value": views.EVIDENCE_KEY},
                            {"Item": "Scoring settings version", "Value": ctx.settings.version},
                            {"Item": "Crosswalk version", "Value": ctx.catalogue.crosswalk.version}] +
                           [{"Item": f"Framework {f}", "Value": ctx.catalogue.get(f).version}

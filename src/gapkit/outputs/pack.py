@@ -32,7 +32,7 @@ from gapkit.core.fileio import atomic_path, save_workbook, write_text
 from gapkit.inputs.context import RoundContext
 from gapkit.outputs import charts
 from gapkit.outputs.charts import CATEGORY_COLOURS, NA_COLOUR, RAG_COLOURS
-from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, RoundLabels
+from gapkit.outputs.display import EVIDENCE_HEADER, SYNTHETIC_BANNER, Chart, RoundLabels, clip_lines
 from gapkit.scoring import views
 from gapkit.scoring.model import RoundModel
 from gapkit.scoring.files import has_model
@@ -87,7 +87,7 @@ def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -
 
 def _summary_table(data: PackData) -> pd.DataFrame:
     table = data.summary[["force", "force_name", "region", "score", "category", "rag", "change",
-                          "force_overdue_items"]].copy()
+                          "force_overdue_items", "force_contradictions"]].copy()
     themes = data.model.themes[data.model.themes["framework"] == data.focus].pivot_table(
         index="force", columns="theme_name", values="score", aggfunc="first")
     table = table.merge(themes.round(1), left_on="force", right_index=True, how="left")
@@ -96,7 +96,12 @@ def _summary_table(data: PackData) -> pd.DataFrame:
     score_name = f"Score: {data.headline_name}"
     return table.rename(columns={"force": "Force id", "force_name": "Force", "region": "Region", "score": score_name,
                                  "category": "Category", "rag": "RAG", "change": "Change",
-                                 "force_overdue_items": "Overdue items (all frameworks)"})
+                                 "force_overdue_items": "Overdue items (all frameworks)",
+                                 "force_contradictions": CONTRADICTIONS_COLUMN})
+
+
+CONTRADICTIONS_COLUMN = "Contradictions (all frameworks)"
+HTML_CONTRADICTIONS = 50  # the HTML pack lists this many; the workbook's Contradictions sheet lists them all
 
 
 def gaps_table(data: PackData, per_force: int = 5) -> pd.DataFrame:
@@ -105,7 +110,26 @@ def gaps_table(data: PackData, per_force: int = 5) -> pd.DataFrame:
                          "Requirement": rows["statement"], "Level": rows["level_label"],
                          "Target": rows["target_label"], "Gap points": rows["gap_points"].round(1),
                          "Level from": rows["level_source"], "Rationale": rows["rationale"],
-                         "Evidence": rows["evidence_refs"]})
+                         EVIDENCE_HEADER: rows["evidence_text"]})
+
+
+def contradictions_table(data: PackData) -> pd.DataFrame:
+    """Every contradiction flagged (views.contradictions), by force, headline framework first."""
+    reqs = data.model.requirements
+    rows = reqs[reqs["contradiction"]].assign(other=lambda d: d["framework"] != data.round.headline_framework)
+    rows = rows.sort_values(["force_name", "other", "framework", "order"])
+    return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
+                         "Requirement": rows["statement"], "Level": rows["level_label"],
+                         "Level from": rows["level_source"], "Why flagged": rows["contradiction_reason"],
+                         EVIDENCE_HEADER: rows["evidence_text"]})
+
+
+def contradiction_counts(data: PackData) -> pd.DataFrame:
+    """Per included force with at least one: its contradictions over all frameworks, most first."""
+    counts = data.summary[["force", "force_name", "force_contradictions"]]
+    counts = counts[counts["force_contradictions"] > 0]
+    return counts.sort_values(["force_contradictions", "force_name"], ascending=[False, True]).rename(
+        columns={"force_name": "Force", "force_contradictions": "Contradictions"})
 
 
 def actions_table(data: PackData) -> pd.DataFrame:
@@ -138,7 +162,9 @@ def write_workbook(data: PackData, target: Path) -> Path:
     contents.title = "Contents"
     sheets = [("Summary", "Forces' overall and theme scores, category and RAG"),
               ("Heatmap", "Forces x requirements: levels"), ("Gaps", "Largest gaps per force"),
-              ("Actions", "Overdue and at-risk actions"), ("Trend", "Change between rounds"),
+              ("Actions", "Overdue and at-risk actions"),
+              ("Contradictions", "Where a force's level contradicts its plan documents, with why"),
+              ("Trend", "Change between rounds"),
               ("Charts", "Scores by force, forces per category, trend (native charts)"),
               ("Method", "Scoring rule, versions, input hashes")]
     # every cell through write_cell (text never as a formula): titles, markings and names come from round.yaml,
@@ -180,7 +206,7 @@ def write_workbook(data: PackData, target: Path) -> Path:
         ws.conditional_formatting.add(f"{rag_letter}{first}:{rag_letter}{last}",
                                       CellIsRule(operator="equal", formula=[f'"{band}"'],
                                                  fill=PatternFill("solid", fgColor=colour)))
-    theme_first = summary.columns.get_loc("Overdue items (all frameworks)") + 2
+    theme_first = summary.columns.get_loc(CONTRADICTIONS_COLUMN) + 2
     if theme_first <= len(summary.columns):
         start = ws.cell(1, theme_first).column_letter
         end = ws.cell(1, len(summary.columns)).column_letter
@@ -205,8 +231,10 @@ def write_workbook(data: PackData, target: Path) -> Path:
     print_setup(ws, data.marking, data.title)
 
     for name, frame, widths in (
-            ("Gaps", gaps_table(data), {"Requirement": 50, "Rationale": 40, "Evidence": 50}),
+            ("Gaps", gaps_table(data), {"Requirement": 50, "Rationale": 40, EVIDENCE_HEADER: 70}),
             ("Actions", actions_table(data), {"Action": 50}),
+            ("Contradictions", contradictions_table(data), {"Requirement": 50, "Why flagged": 50,
+                                                              EVIDENCE_HEADER: 70}),
             ("Trend", _trend_table(data), None)):
         ws = wb.create_sheet(name)
         if frame.empty:
@@ -327,6 +355,7 @@ def _method_sheet(wb, data: PackData) -> None:
     rows = [("Scoring rule", "Requirement score = level / maximum (0 no information, 1 planned, 2 started, 3 in "
              "place); theme and overall scores 0-100 weighted by requirement weight; not applicable leaves the "
              "denominator; category over key elements in the words of HMICFRS's 2017 review. docs/methodology.md"),
+            ("Contradiction", views.CONTRADICTION_RULE), ("Evidence", views.EVIDENCE_KEY),
             ("Scoring settings version", config.version), ("Crosswalk version", catalogue.crosswalk.version),
             ("As of", str(data.round.as_of)), ("Made", dt.datetime.now().isoformat(timespec="seconds")),
             ("gapkit", __version__), ("Marking", data.marking)]
@@ -366,10 +395,17 @@ def render_html(data: PackData, reports: dict[str, str] | None = None) -> str:
     counts = actions.assign(overdue=actions["State"] == "overdue", soon=actions["State"] != "overdue").groupby(
         "Force", as_index=False)[["overdue", "soon"]].sum().sort_values("overdue", ascending=False)
     oldest = actions[actions["State"] == "overdue"].sort_values("Due date", na_position="last").head(25)
+    gaps_top = gaps_table(data, per_force=3)
+    gaps_top["Evidence"] = clip_lines(gaps_top[EVIDENCE_HEADER], 200)
+    flagged = contradictions_table(data)
     return _env().get_template("pack.html.j2").render(
         data=data, images=images, summary=summary.to_dict("records"), summary_columns=list(summary.columns),
         reports=reports or {},
-        gaps_top=gaps_table(data, per_force=3).to_dict("records"), actions=actions.to_dict("records"),
+        gaps_top=gaps_top.to_dict("records"), actions=actions.to_dict("records"),
+        contradiction_counts=contradiction_counts(data).to_dict("records"),
+        contradictions=flagged.head(HTML_CONTRADICTIONS).to_dict("records"),
+        contradictions_total=int(data.summary["force_contradictions"].sum()),
+        contradiction_rule=views.CONTRADICTION_RULE, evidence_key=views.EVIDENCE_KEY,
         action_counts=counts.to_dict("records"), oldest=oldest.to_dict("records"),
         mean_score=float(data.summary["score"].mean()) if len(data.summary) else float("nan"),
         overdue_total=int(data.summary["force_overdue_items"].sum()),

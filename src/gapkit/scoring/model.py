@@ -3,12 +3,14 @@ overview, force workbook, board pack). Built here from the forces' assessments w
 written and read by gapkit.scoring.store.
 
 Tables (one row per ...):
-- overall       force x framework: score, RAG, category and its reason, open and overdue items (the framework's
-                and the force's over all frameworks), change
-- requirements  force x requirement: level, target, gap, points, source of the level, action, evidence, overdue
+- overall       force x framework: score, RAG, category and its reason, open and overdue items and contradictions
+                (the framework's and the force's over all frameworks), change
+- requirements  force x requirement: level, target, gap, points, source of the level, action, evidence (each line
+                saying who cited it and where), contradiction flag and reason, overdue
 - themes        force x framework x theme: theme score
 - actions       force x open requirement: next steps with owner, due date, state and points to gain
-- evidence      force x requirement: gapkit's suggestion from the plan documents, with quotes
+- evidence      force x requirement: gapkit's suggestion from the plan documents, with quotes (labelled as found by
+                gapkit) and whether it needs an inspector
 - issues        force x input problem: file, place, message, fix, severity
 - history       force x round x framework: scores of this and earlier rounds (for trends)
 - forces        force: name, region and the status of its inputs and run
@@ -50,7 +52,7 @@ OverallSchema = _schema({
     "framework_version": _str, "headline": _bool, "focus": _bool, "requirements": _int, "not_applicable": _int,
     "score": _num, "gap_points": _num, "category": _str, "category_rank": _int, "rag": _str, "key_elements": _str,
     "category_reason": _str, "open_items": _int, "overdue_items": _int, "force_overdue_items": _int,
-    "previous_round": _str,
+    "contradictions": _int, "force_contradictions": _int, "previous_round": _str,
     "previous_score": _num, "previous_category": _str, "change": _num, "scoring_version": _str,
     "as_of": _str, "synthetic": _bool,
 }, unique=["force", "round", "framework"])
@@ -61,9 +63,11 @@ RequirementsSchema = _schema({
     "weight": pa.Column(float), "max_level": _int, "target": _num, "deadline": _date, "level": _num,
     "level_label": _str, "target_label": _str, "applicable": _bool, "not_applicable": _bool,
     "na_justification": _str, "level_source": _str, "credit_from": _str, "score": _num, "gap": _num,
-    "gap_points": _num, "action": _str, "owner": _str, "due_date": _date, "evidence_refs": _str, "rationale": _str,
-    "past_due_date": _bool, "past_deadline": _bool, "overdue": _bool, "state": _str, "previous_level": _num,
-    "previous_label": _str, "as_of": _str, "synthetic": _bool,
+    "gap_points": _num, "action": _str, "owner": _str, "due_date": _date, "evidence_refs": _str,
+    "evidence_cited": _str, "evidence_found": _str, "evidence_text": _str, "contradiction": _bool,
+    "contradiction_reason": _str, "rationale": _str, "past_due_date": _bool, "past_deadline": _bool,
+    "overdue": _bool, "state": _str, "previous_level": _num, "previous_label": _str, "as_of": _str,
+    "synthetic": _bool,
 }, unique=["force", "round", "framework", "requirement_id"])
 
 ThemesSchema = _schema({
@@ -81,8 +85,11 @@ ActionsSchema = _schema({
 
 EvidenceSchema = _schema({
     "force": _str, "round": _str, "framework": _str, "requirement_id": _str, "level": _num,
-    "confidence": _num, "similarity": _num, "evidence_refs": _str, "rationale": _str,
+    "confidence": _num, "similarity": _num, "evidence_refs": _str, "evidence_found": _str, "rationale": _str,
+    # the suggestion is for an inspector to settle (not counted by the contradiction rule); False where not given
+    "needs_inspector": pa.Column(bool, required=False),
 })
+DEFAULTS = {"evidence": {"needs_inspector": False}}  # optional columns: their value where a table lacks them
 
 IssuesSchema = _schema({
     "force": _str, "round": _str, "file": _str, "where": _str, "message": _str, "fix": _str,
@@ -131,7 +138,10 @@ class RoundModel:
             frame = tables.get(name)
             if frame is None or frame.empty:
                 frame = pd.DataFrame({c: pd.Series(dtype=_dtype(col)) for c, col in schema.columns.items()})
-            out[name] = schema.validate(frame.reset_index(drop=True))
+            frame = frame.reset_index(drop=True)
+            for col, default in DEFAULTS.get(name, {}).items():
+                frame = frame.assign(**{col: frame[col].fillna(default) if col in frame else default})
+            out[name] = schema.validate(frame)
         return cls(**out)
 
     def included(self) -> "RoundModel":
@@ -185,6 +195,12 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
                            for f, lv, ok in zip(reqs["framework"], reqs["level"], reqs["applicable"])]
     reqs["target_label"] = [scales[f].label(t) for f, t in zip(reqs["framework"], reqs["target"])]
     reqs["state"] = views.action_state(reqs, rcfg.as_of)
+    suggestions = assessed.suggestions
+    reqs = views.evidence_text(reqs, suggestions)
+    flags = views.contradictions(assessed.force_reported, suggestions, scales)
+    reqs = reqs.merge(flags, on=["framework", "requirement_id"], how="left")
+    reqs["contradiction"] = reqs["contradiction"].astype("boolean").fillna(False).astype(bool)
+    reqs["contradiction_reason"] = reqs["contradiction_reason"].fillna("")
 
     overall = scores.overall.assign(**labels, region=force_row["region"], as_of=str(rcfg.as_of))
     overall["framework_name"] = overall["framework"].map(lambda f: catalogue.get(f).short_title)
@@ -193,6 +209,9 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
     opened = views.open_items(reqs).groupby("framework").size()
     overall["open_items"] = overall["framework"].map(opened).fillna(0).astype(int)
     overall["force_overdue_items"] = int(overall["overdue_items"].sum())  # the force's one overdue figure
+    flagged = reqs[reqs["contradiction"]].groupby("framework").size()
+    overall["contradictions"] = overall["framework"].map(flagged).fillna(0).astype(int)
+    overall["force_contradictions"] = int(overall["contradictions"].sum())  # the force's one contradiction count
     overall = overall.merge(views.category_reasons(reqs, overall, config, scales), on=["force", "round", "framework"],
                             how="left")
     overall = views.with_change(overall, previous.overall if previous is not None else None, rcfg.previous)
@@ -211,10 +230,17 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
                             "status_detail": "; ".join(issues.loc[issues["severity"] == "error", "message"])[:500]}])
     return RoundModel.validated({
         "overall": overall, "requirements": reqs, "themes": themes, "actions": steps,
-        "evidence": assessed.suggestions, "issues": issues, "history": history, "forces": forces,
+        "evidence": _labelled(suggestions), "issues": issues, "history": history, "forces": forces,
         "inputs": pd.DataFrame([{"force": assessed.force, "round": str(rcfg.round), "file": name, "sha256": digest}
                                 for name, digest in input_hashes(assessed.inputs, ctx.data_dir).items()],
                                columns=["force", "round", "file", "sha256"])})
+
+
+def _labelled(suggestions: pd.DataFrame) -> pd.DataFrame:
+    """gapkit's suggestions with their quotes labelled as every output shows them (views.found_lines)."""
+    if suggestions is None or suggestions.empty:
+        return suggestions
+    return suggestions.assign(evidence_found=suggestions["evidence_refs"].fillna("").map(views.found_lines))
 
 
 def _with_previous(reqs: pd.DataFrame, themes: pd.DataFrame,

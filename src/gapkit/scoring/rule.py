@@ -19,8 +19,8 @@ from gapkit.catalogue.settings import ScoringConfig
 KEYS = ["force", "round", "framework"]
 SCORE_DECIMALS = 6
 ASSESSMENT_COLUMNS = ["force", "round", "framework", "requirement_id", "level", "not_applicable",
-                      "na_justification", "action", "evidence_refs", "owner", "due_date", "rationale",
-                      "level_source"]
+                      "na_justification", "action", "evidence_refs", "evidence_place", "evidence_from", "owner",
+                      "due_date", "rationale", "level_source"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,8 @@ def score_requirements(assessment: pd.DataFrame, catalogue: Catalogue, config: S
     missing = df["level_source"].isna()
     df.loc[missing, "level_source"] = "not-assessed"
     df.loc[missing & ~df["not_applicable"], "level"] = 0.0
-    for col in ("na_justification", "action", "evidence_refs", "owner", "rationale"):
+    for col in ("na_justification", "action", "evidence_refs", "evidence_place", "evidence_from", "owner",
+                "rationale"):
         df[col] = df[col].fillna("")
     df["own_level"] = df["level"].where(~df["not_applicable"]).clip(upper=df["max_level"])
 

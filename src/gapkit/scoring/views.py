@@ -5,12 +5,20 @@ Definitions (docs/methodology.md):
 - a gap is an applicable requirement below its target; its size is in points of the framework's overall score;
 - an open item is an applicable requirement not yet at the top of its scale;
 - an overdue item is an open item past its due date or its source's deadline, as of the round's as-of date;
-- change is this round's score minus the score in the round named as `previous` in round.yaml."""
+- change is this round's score minus the score in the round named as `previous` in round.yaml;
+- every piece of evidence says who cited it and where: the force in its action plan (file, sheet and row), the
+  inspector in the review, or gapkit in a plan document (file and place) (`cited_lines`, `found_lines`);
+- a contradiction is a requirement where the force's own level and gapkit's confident reading of the force's plan
+  documents differ by two levels or more, or where the force says in place with no evidence at all
+  (`contradictions`)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from gapkit.assess.combine import PLACE_JOIN
 from gapkit.catalogue.settings import Scale, ScoringConfig
 from gapkit.scoring.rule import SCORE_DECIMALS
 
@@ -153,3 +161,152 @@ def round_trend(history: pd.DataFrame) -> pd.DataFrame:
     """Per round: forces scored, mean, lowest and highest score, oldest first."""
     out = history.groupby("round", as_index=False)["score"].agg(["count", "mean", "min", "max"])
     return out.sort_values("round").reset_index(drop=True)
+
+
+# ---- evidence: who cited it, and where -------------------------------------------------------------------------
+
+CITED_BY = {"force-reported": "Force's action plan", "inspector": "Inspector's review"}
+FOUND_BY = "Found by gapkit"
+UNKNOWN_CITER = "Cited (who is not recorded)"  # never taken for gapkit's, the force's or the inspector's
+# gapkit's quotes, one a line: `plan.pdf, page 3: "..."` (gapkit.assess.evidence)
+QUOTE = re.compile(r'^(?P<place>[^"\n]+?): (?P<quote>".*)$', re.S)
+EVIDENCE_COLUMNS = ["evidence_cited", "evidence_found", "evidence_text"]
+EVIDENCE_KEY = (f"Evidence: each line says who cited it and where: \"{CITED_BY['force-reported']}\" (the force's "
+                f"tracker: file, sheet and row), \"{CITED_BY['inspector']}\", or \"{FOUND_BY}\" (a passage gapkit "
+                "found in the force's plan documents: file and place).")
+
+
+def _entry(label: str, place: str, text: str) -> str:
+    """One labelled line: who, where, then the evidence on the same line."""
+    text = " ".join(str(text).split())
+    return f"{label} ({place}): {text}" if place else f"{label}: {text}"
+
+
+def found_lines(quotes: str) -> str:
+    """gapkit's quotes from plan documents, one line each: 'Found by gapkit (plan.pdf, page 3): "..."'."""
+    out = []
+    for line in filter(None, (q.strip() for q in str(quotes or "").split("\n"))):
+        m = QUOTE.match(line)
+        out.append(_entry(FOUND_BY, m["place"], m["quote"]) if m else _entry(FOUND_BY, "", line))
+    return "\n".join(out)
+
+
+def quote_places(quotes: str) -> list[str]:
+    """Where each of gapkit's quotes is ('plan.pdf, page 3')."""
+    found = (QUOTE.match(q.strip()) for q in str(quotes or "").split("\n") if q.strip())
+    return [m["place"] for m in found if m]
+
+
+def cited_lines(evidence: str, place: str, cited_by: str) -> str:
+    """Evidence the force or the inspector cited, one line per piece with who cited it and where:
+    "Force's action plan (tracker.xlsx, Plan > row 7): EV-1". `place` lists each piece's place as the assessment
+    joins them (gapkit.assess.combine.cited_evidence); when they cannot be paired, the pieces stay together with all
+    their places."""
+    evidence, place = str(evidence or ""), str(place or "")
+    if not evidence.strip():
+        return ""
+    if cited_by == "auto-suggested":  # gapkit's own (a suggestion's quotes)
+        return found_lines(evidence)
+    label = CITED_BY.get(cited_by, UNKNOWN_CITER)
+    pieces = evidence.split(PLACE_JOIN)
+    places = place.split(PLACE_JOIN) if place else []
+    if len(pieces) != len(places):
+        return _entry(label, "; ".join(p for p in places if p), evidence)
+    return "\n".join(_entry(label, where, text) for text, where in zip(pieces, places) if text.strip())
+
+
+def _suggestion_frame(suggestions: pd.DataFrame | None) -> pd.DataFrame:
+    """gapkit's suggestions with the columns the views read: level, quotes and needs_inspector (False where the
+    suggestions do not say)."""
+    columns = ["framework", "requirement_id", "level", "evidence_refs", "needs_inspector"]
+    if suggestions is None or suggestions.empty or "framework" not in suggestions:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    out = suggestions.copy()
+    if "needs_inspector" not in out:
+        out["needs_inspector"] = False
+    out["needs_inspector"] = out["needs_inspector"].fillna(False).astype(bool)
+    out["evidence_refs"] = out["evidence_refs"].fillna("").astype(str) if "evidence_refs" in out else ""
+    return out[columns].drop_duplicates(["framework", "requirement_id"])
+
+
+def evidence_text(rows: pd.DataFrame, suggestions: pd.DataFrame | None) -> pd.DataFrame:
+    """`rows` (assessment or requirement rows) with the evidence as every output shows it:
+    - evidence_cited: what the inspector or the force cited (evidence_refs, evidence_place, evidence_from), each
+      line labelled with who and where;
+    - evidence_found: gapkit's quotes from the force's plan documents for the same requirement, each line labelled
+      'Found by gapkit' with file and place;
+    - evidence_text: both, the cited lines first.
+    Every output renders these columns; none labels evidence itself."""
+    out = rows.copy()
+    for col in ("evidence_refs", "evidence_place"):
+        if col not in out:
+            out[col] = ""
+    if "evidence_from" not in out:  # the row's own source's, as gapkit.assess.table.normalise has it
+        out["evidence_from"] = out["level_source"] if "level_source" in out else ""
+    out["evidence_cited"] = [cited_lines(e, p, b) for e, p, b in
+                             zip(out["evidence_refs"], out["evidence_place"], out["evidence_from"])]
+    quotes = _suggestion_frame(suggestions)[["framework", "requirement_id", "evidence_refs"]]
+    found = {(f, r): found_lines(q) for f, r, q in quotes.itertuples(index=False)}
+    out["evidence_found"] = [found.get((f, r), "") for f, r in zip(out["framework"], out["requirement_id"])]
+    out["evidence_text"] = ["\n".join(filter(None, pair)) for pair in zip(out["evidence_cited"], out["evidence_found"])]
+    return out
+
+
+# ---- contradictions --------------------------------------------------------------------------------------------
+
+CONTRADICTION_LEVELS = 2  # the force's level and its plan documents' at least this far apart
+CONTRADICTION_RULE = ("A contradiction is a requirement where the force's own level and gapkit's confident reading "
+                      "of the force's plan documents differ by two levels or more, or where the force says in place "
+                      "with no evidence at all (none cited, no passage found); the flag changes no level or score.")
+CONTRADICTION_COLUMNS = ["framework", "requirement_id", "contradiction", "contradiction_reason"]
+
+
+def _level_words(scale: Scale, level: float) -> str:
+    return f"{scale.label(level).lower()} ({int(level)})"
+
+
+def contradiction_reason(force_level: float, cited: bool, suggested_level: float | None, quotes: str,
+                         needs_inspector: bool, scale: Scale) -> str:
+    """Why a force's own level contradicts its plan documents, in one line; '' when it does not.
+
+    Flagged (docs/methodology.md, "Contradictions") when
+    1. gapkit's suggestion from the force's plan documents rests on at least one passage, is confident (not
+       needs_inspector) and differs from the force's level by CONTRADICTION_LEVELS or more; or
+    2. the force says its top level (in place) and there is no evidence at all: it cites none and gapkit found no
+       passage about the requirement in its plan documents."""
+    if force_level is None or pd.isna(force_level):
+        return ""
+    places = quote_places(quotes)
+    found = bool(str(quotes or "").strip())
+    if found and not needs_inspector and suggested_level is not None and not pd.isna(suggested_level) and \
+            abs(float(force_level) - float(suggested_level)) >= CONTRADICTION_LEVELS:
+        where = f": {'; '.join(places)}" if places else ""
+        return (f"force says {_level_words(scale, force_level)}; its plan documents say "
+                f"{_level_words(scale, suggested_level)}{where}")
+    if float(force_level) >= scale.maximum and not cited and not found:
+        return (f"force says {_level_words(scale, force_level)} with no evidence: none cited in its action plan and "
+                "no passage about it found in its plan documents")
+    return ""
+
+
+def contradictions(force_rows: pd.DataFrame | None, suggestions: pd.DataFrame | None,
+                   scales: dict[str, Scale]) -> pd.DataFrame:
+    """Per requirement the force gave a level for (not applicable left out): contradiction (bool) and
+    contradiction_reason (one line), from the force's own rows (its action plan, before any inspector judgement)
+    and gapkit's suggestions from its plan documents. The flag changes no level or score."""
+    if force_rows is None or force_rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype=bool if c == "contradiction" else object)
+                             for c in CONTRADICTION_COLUMNS})
+    keys = ["framework", "requirement_id"]
+    force = force_rows[~force_rows["not_applicable"].astype(bool) & force_rows["level"].notna()]
+    force = force[force["framework"].isin(list(scales))]
+    sugg = _suggestion_frame(suggestions).rename(columns={"level": "suggested_level", "evidence_refs": "quotes"})
+    merged = force[keys + ["level", "evidence_refs"]].merge(sugg, on=keys, how="left")
+    reasons = [contradiction_reason(r.level, bool(str(r.evidence_refs).strip()),
+                                    r.suggested_level, "" if pd.isna(r.quotes) else r.quotes,
+                                    bool(r.needs_inspector) if not pd.isna(r.needs_inspector) else False,
+                                    scales[r.framework])
+               for r in merged.itertuples(index=False)]
+    return pd.DataFrame({"framework": merged["framework"].to_numpy(), "requirement_id":
+                         merged["requirement_id"].to_numpy(), "contradiction": [bool(x) for x in reasons],
+                         "contradiction_reason": reasons}, columns=CONTRADICTION_COLUMNS)
