@@ -24,9 +24,10 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "held-out": paths.PROJ_ROOT / "tests" / "evidence_holdout",
     "adversarial": paths.PROJ_ROOT / "tests" / "evidence_adversarial",
     "adversarial 2": paths.PROJ_ROOT / "tests" / "evidence_adversarial_2",  # held out until its first measurement
+    "adversarial 3": paths.PROJ_ROOT / "tests" / "evidence_adversarial_3",  # measured untouched once, then tuned on
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
 }
-TUNING_SETS = ("labelled", "adversarial", "adversarial 2")
+TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3")
 BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 FORMATS = (".md", ".docx", ".pdf")
 # writes a markdown plan as another format (gapkit.demo.plandocs.write_markdown_as, passed in from above: the
