@@ -41,13 +41,14 @@ class CueFile(BaseModel):
     negation_triggers: list[str]
     still_intended: list[str]
     levels: dict[int, list[str]]
+    future: list[str]
     began: list[str]
     continuing: list[str]
     undecided: list[str]
     hedges: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
-                     "still_intended", "began", "continuing", "undecided", "hedges")
+                     "still_intended", "future", "began", "continuing", "undecided", "hedges")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -60,7 +61,7 @@ class CueFile(BaseModel):
 
 def _any(patterns: list[str]) -> re.Pattern:
     """One pattern matching any of the phrases as whole words."""
-    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Cues:
     trigger: re.Pattern
     still_intended: re.Pattern
     levels: dict[int, re.Pattern]
+    future: re.Pattern
     began: re.Pattern
     continuing: re.Pattern
     undecided: re.Pattern
@@ -88,7 +90,7 @@ def cues(path: Path = CUES_FILE) -> Cues:
                                          re.IGNORECASE),
                 _any(data.scope.other), _any(data.scope.self), _any(data.cancelled), _any(data.replanned),
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
-                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.began), _any(data.continuing), _any(data.undecided),
+                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began), _any(data.continuing), _any(data.undecided),
                 _any(data.hedges))
 
 
@@ -109,19 +111,20 @@ class Status:
 def other_forces(own: str = "") -> re.Pattern:
     """The names of the forces of England and Wales (data/reference/forces.csv) other than `own` (a force id), as a
     force's plan would write them: 'Kent Police', 'Lancashire Constabulary', 'Kent's'."""
-    names = set()
-    for row in registry().itertuples():
-        if row.force_id == own:
-            continue
-        names.add(re.escape(row.official_name))
-        names.add(re.escape(row.pfa_name) + r"(?: Police| Constabulary|'s)")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    others = [row for row in registry().itertuples() if row.force_id != own]
+    names = {re.escape(row.official_name) for row in others if row.official_name}
+    names |= {re.escape(row.pfa_name) + r"(?: Police| Constabulary|'s)" for row in others if row.pfa_name}
+    bare = {re.escape(row.pfa_name) for row in others if row.pfa_name}
+    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(names, key=len, reverse=True)) + r")(?![\w-])"
+                      # a force's bare name opening a clause: "Derbyshire monitors every keystroke"
+                      r"|^\W*(?:in |at |by )?(?:" + "|".join(sorted(bare, key=len, reverse=True)) + r")\b(?!')")
 
 
 def clauses(text: str) -> list[str]:
     return [c for c in cues().termination.split(text) if c and c.strip()]
 
 
+KINDS = {1: "planned", 2: "started", 3: "in place"}
 CONTRAST = re.compile(r"\b(unlike|like|as in|compared (with|to)|following|learning from)\b", re.IGNORECASE)
 
 
@@ -171,20 +174,22 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
     m = c.continuing.search(plain)
     if m:
         return Status(3, m.group(0), "in place", clause)
+    m = c.future.search(plain)
+    if m:
+        return Status(1, m.group(0), "planned", clause)
     m = c.undecided.search(plain)
     if m:
         return Status(0, m.group(0), "undecided", clause)
     m = c.hedges.search(plain)
     if m:
         return Status(1, m.group(0), "hedged", clause)
-    found = {lv: p.search(plain) for lv, p in c.levels.items()}
-    if found.get(1):
-        return Status(1, found[1].group(0), "planned", clause)
-    if found.get(2):
-        return Status(2, found[2].group(0), "started", clause)
-    began = c.began.search(plain)
-    if found.get(3):
-        return Status(3, found[3].group(0), "in place", clause)
+    # the most specific cue decides: the longest phrase ("the appointment ... was confirmed" over "was confirmed");
+    # on a tie, the lower level (the more careful reading)
+    found = [(len(m.group(0)), -level, level, m.group(0)) for level, p in c.levels.items() if (m := p.search(plain))]
+    if found:
+        _, _, level, phrase = max(found)
+        return Status(level, phrase, KINDS[level], clause)
+    began = c.began.search(plain)  # begun at some time, and nothing says it is in place now
     if began:
         return Status(2, began.group(0), "started", clause)
     return Status(None, "", "no cue", clause)
