@@ -125,6 +125,7 @@ def clauses(text: str) -> list[str]:
 
 
 KINDS = {1: "planned", 2: "started", 3: "in place"}
+QUESTION = re.compile(r"\?[\s*_\"'’”)]*$")
 CONTRAST = re.compile(r"\b(unlike|like|as in|compared (with|to)|following|learning from)\b", re.IGNORECASE)
 
 
@@ -219,6 +220,7 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         if row is not None:
             return row
     parts = clauses(text) or [text]
+    parts = [p for p in parts if not QUESTION.search(p)] or [""]  # a question says nothing of progress
     read = [clause_status(p, own, terms) for p in parts]
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         named = [s for p, s in zip(parts, read) if terms & set(tokens(expand(p)))]
