@@ -78,15 +78,16 @@ def _phrases(catalogue: Catalogue, fid: str, rid: str) -> list[tuple[str, ...]]:
     return [p for p in (tuple(tokens(k)) for k in req.keywords) if p]
 
 
-def names_requirement(unit: Unit, phrases: list[tuple[str, ...]]) -> bool:
+def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool = True) -> bool:
     """Whether the unit (with its heading, its list's lead-in, and the sentence before it when it opens with 'it' or
-    'the unit') names one of the requirement's keywords: similarity alone lets a sentence about something else in
-    through on shared words such as 'corruption'."""
-    context = [unit.text, unit.passage.heading, unit.passage.lead]
-    if PRONOUN_START.match(unit.text):
-        context.append(unit.previous)
-    words = tokens(expand(" ".join(context)))
-    joined = " " + " ".join(words) + " "
+    'the unit', unless `context` is False) names one of the requirement's keywords: similarity alone lets a sentence
+    about something else in through on shared words such as 'corruption'."""
+    parts = [unit.text]
+    if context:
+        parts += [unit.passage.heading, unit.passage.lead]
+        if PRONOUN_START.match(unit.text):
+            parts.append(unit.previous)
+    joined = " " + " ".join(tokens(expand(" ".join(parts)))) + " "
     return any((" " + " ".join(p) + " ") in joined for p in phrases)
 
 
@@ -154,6 +155,8 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
                 framed = unit_status(unit.passage.lead)  # "Already in place:" over a list of bare items
                 if framed.level is not None:
                     status = Status(framed.level, framed.phrase, "framed", unit.passage.lead)
+            if status.level is None and not status.about_other and not names_requirement(unit, phrases, False):
+                continue  # only its heading names the requirement, and it says nothing of progress: not evidence
             (others if status.about_other else evidence).append((unit, sim, status))
         level, kind, rationale, sim = decide(evidence, others)
         confidence = min(cal.most, cal.kinds.get(kind, cal.default))

@@ -186,7 +186,8 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
         return Status(1, m.group(0), "hedged", clause)
     # the most specific cue decides: the longest phrase ("the appointment ... was confirmed" over "was confirmed");
     # on a tie, the lower level (the more careful reading)
-    found = [(len(m.group(0)), -level, level, m.group(0)) for level, p in c.levels.items() if (m := p.search(plain))]
+    found = [(len(m.group(0)), -level, level, m.group(0)) for level, p in c.levels.items()
+             for m in p.finditer(plain)]
     if found:
         _, _, level, phrase = max(found)
         return Status(level, phrase, KINDS[level], clause)
