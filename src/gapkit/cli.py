@@ -365,7 +365,7 @@ def review(force: str, round_id: str, data_dir: Path | None) -> None:
     target = review_file(ctx.data_dir, round_id, row["force_id"])
     write_review(target, row, round_id, assessed.force_reported, assessed.suggestions, catalogue=ctx.catalogue,
                  settings=ctx.settings, framework_ids=ctx.frameworks, marking=ctx.round.marking,
-                 synthetic=ctx.round.synthetic)
+                 synthetic=ctx.round.synthetic, unread=assessed.unread)
     click.echo(f"wrote {target}")
 
 

@@ -330,7 +330,8 @@ def test_requirements_table_has_every_requirement(run, rnd, force):
     rows = html_tables(panel._repr_html_())[0]
     assert len(rows) == len(rep.model.requirements) == sum(len(rep.catalogue.get(f).requirements)
                                                            for f in rep.round.frameworks)
-    assert [r["Level"] for r in rows] == list(rep.model.requirements["level_label"])
+    assert [r["Level"] for r in rows] == list(rep.model.requirements["level_shown"])
+    assert (rep.model.requirements["level_shown"] == rep.model.requirements["level_label"]).all()  # all rows read
 
 
 @pytest.mark.parametrize("rnd,force", CASES)
@@ -386,7 +387,10 @@ def sheet_table(ws, header_row: int = 1) -> list[dict]:
 def test_force_workbook(run, rnd, force):
     rep = run.reports[(rnd, force)]
     wb = load_workbook(run.out / rnd / force / f"{force}-{rnd}.xlsx")
-    assert wb.sheetnames == ["Summary", "Requirements", "Actions and evidence", "Gaps", "Method"]
+    assert wb.sheetnames == ["Summary", "Requirements", "Actions and evidence", "Gaps", "Input problems", "Method"]
+    # every row of the tiny dataset's action plans reads: nothing needs attention (tests/outputs/test_attention.py)
+    assert wb["Input problems"]["A1"].value == "Every row of the action plan that holds anything was read."
+    assert "not read" not in wb["Summary"]["A4"].value
     ws = wb["Summary"]
     assert ws["A1"].value == f"{rep.force['official_name']} - {rep.round.title}"
     assert ws["A3"].value == SYNTHETIC_BANNER

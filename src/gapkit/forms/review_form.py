@@ -1,6 +1,8 @@
 """The inspector review workbook: force-reported and suggested levels beside the inspector's own columns, every piece
 of evidence labelled with who cited it and where, and gapkit's contradiction flag after the inspector's columns
-(the evidence and the flag as every output shows them: gapkit.scoring.views).
+(the evidence and the flag as every output shows them: gapkit.scoring.views). A requirement that a row of the force's
+action plan could not be read about shows "input needs attention" in its Force level cell, with the level of the
+rows that were read and why (views.attention).
 
 Regenerating it keeps everything the inspector put in it (gapkit.inputs.review finds it all):
 - the four Inspector columns cell by cell: values, formulas (as formulas, moved with their row as a spreadsheet
@@ -55,10 +57,12 @@ INSPECTOR_WIDTHS = [18, 50, 18, 20]
 
 def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.DataFrame | None = None,
                  suggestions: pd.DataFrame | None = None, *, catalogue: Catalogue, settings: ScoringConfig,
-                 framework_ids: list[str] | None = None, marking: str = "OFFICIAL", synthetic: bool = False) -> Path:
+                 framework_ids: list[str] | None = None, marking: str = "OFFICIAL", synthetic: bool = False,
+                 unread: pd.DataFrame | None = None) -> Path:
     """Write (or regenerate) the review workbook, keeping everything the inspector put in `out`.
 
-    `force_rows` are the force's own levels (before any inspector judgement), `suggestions` gapkit's."""
+    `force_rows` are the force's own levels (before any inspector judgement), `suggestions` gapkit's, `unread` the
+    rows of the force's action plan that could not be read (gapkit.assess.assess.ForceAssessment.unread)."""
     framework_ids = framework_ids or sorted(catalogue.frameworks)
     scales = {catalogue.get(f).level_scale for f in framework_ids}
     if len(scales) > 1:  # one drop-down list serves the whole sheet
@@ -76,6 +80,7 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
     cited = views.evidence_text(force_rows, None) if force_rows is not None and not force_rows.empty else None
     flags = views.contradictions(force_rows, suggestions, {fid: scale for fid in framework_ids})
     force_by_key, sugg_by_key, flag_by_key = _by_key(cited), _by_key(suggestions), _by_key(flags)
+    attention_by_key = _by_key(views.attention(unread))
 
     # the inspector's rows, Review sheet first: the first for a requirement in scope goes to its row; every other
     # row that holds anything of theirs (or that one of their formulas reads) goes to the Kept entries sheet
@@ -108,7 +113,8 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         req = next(q for q in catalogue.get(fid).requirements if q.id == rid)
         f, s = force_by_key.get(key, {}), sugg_by_key.get(key, {})
         generated = [key, fid, rid, req.statement,
-                     level_choice(f.get("level"), bool(f.get("not_applicable", False)), scale),
+                     force_level(level_choice(f.get("level"), bool(f.get("not_applicable", False)), scale),
+                                 attention_by_key.get(key, {}).get("attention", "")),
                      f.get("action", ""), f.get("evidence_cited", ""), level_choice(s.get("level"), False, scale),
                      s.get("confidence"), views.found_lines(s.get("evidence_refs", "")), s.get("rationale", "")]
         after = [flag_by_key.get(key, {}).get("contradiction_reason", "")]
@@ -117,6 +123,8 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         _style_row(review, r)
         if after[0]:
             review.cell(r, LAST_INSPECTOR + 1).font = FLAG_FONT
+        if key in attention_by_key:
+            review.cell(r, COLUMNS.index(FORCE_LEVEL) + 1).font = FLAG_FONT
         if key in placed:
             _carry(placed[key], review, REVIEW_SHEET, r, extras, moves, generated=False)
     _finish_review(review, labels)
@@ -167,6 +175,19 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         wb.save(tmp)
         store_results(tmp, results)
     return out
+
+
+FORCE_LEVEL = "Force level"
+
+
+def force_level(choice: str, attention: str) -> str:
+    """The force's level as the review shows it: its choice ('2 - Started'), or, where a row of its action plan
+    about the requirement could not be read, 'input needs attention' with the level of the rows that were read and
+    why (views.attention's text)."""
+    if not attention:
+        return choice
+    read = f"rows read: {choice}" if choice else "no row about it was read"
+    return f"{views.ATTENTION} ({read})\n{attention.removeprefix(views.ATTENTION + ': ')}"
 
 
 def refuse_if_open(out: Path) -> None:

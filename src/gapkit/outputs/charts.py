@@ -164,8 +164,12 @@ def league(league: pd.DataFrame, title: str, marking: str, source: str) -> Figur
     return stamp(fig, marking, source, legend_outside=True)
 
 
+ATTENTION_MARK = "!"  # a heatmap cell whose input needs attention (a row of the force's action plan not read)
+
+
 def heatmap(scores: pd.DataFrame, title: str, marking: str, source: str, scale: Scale) -> Figure:
-    """Forces x requirements, coloured by level; not applicable in grey."""
+    """Forces x requirements, coloured by level; not applicable in grey; '!' where the input needs attention (a row
+    of the force's action plan about it could not be read: the colour is the level of the rows that were read)."""
     grid = scores.assign(col=scores["requirement_id"]).pivot_table(
         index="force_name", columns="col", values="level", aggfunc="first", sort=False)
     order = scores.drop_duplicates("requirement_id")["requirement_id"].tolist()
@@ -178,8 +182,17 @@ def heatmap(scores: pd.DataFrame, title: str, marking: str, source: str, scale: 
     ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=8, rotation=90)
     ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=8)
     ax.set_xlabel("Requirement")
-    ax.legend(handles=level_legend(scale) + [Patch(color=NA_COLOUR, label="Not applicable")],
-              fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    handles = level_legend(scale) + [Patch(color=NA_COLOUR, label="Not applicable")]
+    flagged = scores[scores["attention"].fillna("") != ""] if "attention" in scores else scores.iloc[0:0]
+    if not flagged.empty:
+        rows, cols = {n: i for i, n in enumerate(grid.index)}, {c: j for j, c in enumerate(grid.columns)}
+        for name, rid in zip(flagged["force_name"], flagged["requirement_id"]):
+            if name in rows and rid in cols:
+                ax.text(cols[rid], rows[name], ATTENTION_MARK, ha="center", va="center", fontsize=9,
+                        fontweight="bold", color="#000000")
+        handles.append(Patch(facecolor="#FFFFFF", edgecolor="#333333", linewidth=0.5,
+                             label=f"{ATTENTION_MARK} input needs attention"))
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     _title(ax, title)
     return stamp(fig, marking, source, legend_outside=True)
 

@@ -38,6 +38,17 @@ class ForceReport(RoundLabels):
         return bool(self.round.previous) and self.model.requirements["previous_level"].notna().any()
 
     @property
+    def rows_not_read(self) -> int:
+        """Rows of the force's action plan that could not be read (the headline's figure)."""
+        forces = self.model.forces
+        return int(forces["rows_not_read"].iloc[0]) if len(forces) and "rows_not_read" in forces else 0
+
+    @property
+    def framework_changes(self) -> list[str]:
+        """A note for each framework whose version changed since the previous round (views.framework_changes)."""
+        return list(views.framework_changes(self.model.overall)["note"])
+
+    @property
     def charts_dir(self) -> Path | None:
         return self.out_dir / "charts" if self.out_dir else None
 
@@ -75,9 +86,13 @@ def headline(rep: ForceReport) -> Panel:
                       f"As of {rep.round.as_of}."))
     if rep.in_run:  # OUT/ROUND/FORCE/FORCE.html -> OUT/index.html
         items.append(Link("Index of this run: every round, force, report and board pack", f"../../{INDEX}"))
-    errors = rep.model.issues[rep.model.issues["severity"] == "error"]
+    if rep.rows_not_read:
+        items.append(Note(f"{views.rows_not_read_text(rep.rows_not_read)} The requirements those rows were about "
+                          f"show '{views.ATTENTION}'; their scores rest on the rows that were read.", "warning"))
+    errors = _other_errors(rep.model.issues)
     if len(errors):
-        items.append(Note(f"{len(errors)} input error(s): some inputs could not be used; see Method and "
+        other = " other" if rep.rows_not_read else ""
+        items.append(Note(f"{len(errors)}{other} input error(s): some inputs could not be used; see Method and "
                           "provenance. Scores below rest on the other inputs only.", "warning"))
     table = rep.model.overall.sort_values(["headline", "framework"], ascending=[False, True])
     shown = pd.DataFrame({
@@ -93,10 +108,17 @@ def headline(rep: ForceReport) -> Panel:
     items.append(Note(f"Overdue items, all frameworks: {total}. Overdue means not yet in place and past its due "
                       f"date or the requirement's deadline, as of {rep.round.as_of}. Change is against round "
                       f"{rep.round.previous or '(none)'}."))
+    items += [Note(note, "warning") for note in rep.framework_changes]
     flagged = int(rep.model.overall["force_contradictions"].iloc[0]) if len(rep.model.overall) else 0
     items.append(Note(f"Contradictions flagged, all frameworks: {flagged}. {views.CONTRADICTION_RULE} They are "
                       "listed under Contradictions to check."))
     return Panel("Headline", items)
+
+
+def _other_errors(issues: pd.DataFrame) -> pd.DataFrame:
+    """Input errors other than rows of the action plan not read."""
+    unread = issues["row_not_read"].astype(bool) if "row_not_read" in issues else False
+    return issues[(issues["severity"] == "error") & ~unread]
 
 
 def theme_scores(rep: ForceReport) -> Panel:
@@ -123,7 +145,7 @@ def gap_table(rep: ForceReport) -> Panel:
     fig = rep.save(charts.gap_bar(gaps, f"{rep.force['short_name']}: largest gaps against the {rep.framework_name(fid)}",
                                   rep.marking, rep.source, rep.ctx.scale(fid)), "gaps")
     table = pd.DataFrame({
-        "Ref": gaps["requirement_id"], "Requirement": gaps["statement"], "Level": gaps["level_label"],
+        "Ref": gaps["requirement_id"], "Requirement": gaps["statement"], "Level": gaps["level_shown"],
         "Target": gaps["target_label"], "Gap (points)": gaps["gap_points"].round(1),
         "Level from": gaps["level_source"], "Credit from": gaps["credit_from"],
         "Rationale": gaps["rationale"].str.slice(0, 300), "Evidence": clip_lines(gaps["evidence_text"], 240),
@@ -148,7 +170,7 @@ def next_steps(rep: ForceReport) -> Panel:
         ["other", "framework", "gap_points", "order"], ascending=[True, True, False, True])
     table = pd.DataFrame({
         "Framework": steps["framework"].map(rep.framework_name), "Ref": steps["requirement_id"],
-        "Requirement": steps["statement"], "Level now": steps["level_label"], "Target": steps["target_label"],
+        "Requirement": steps["statement"], "Level now": steps["level_shown"], "Target": steps["target_label"],
         "Points to gain": steps["gap_points"].round(1), "Action": steps["action"], "Owner": steps["owner"],
         "Due date": _date(steps["due_date"]), "State": steps["state"],
     })
@@ -165,15 +187,19 @@ def requirements_table(rep: ForceReport) -> Panel:
     table = pd.DataFrame({
         "Framework": reqs["framework"].map(rep.framework_name), "Ref": reqs["requirement_id"],
         "Key": reqs["key"].map({True: "key", False: ""}), "Requirement": reqs["statement"],
-        "Level": reqs["level_label"], "Target": reqs["target_label"], "Level from": reqs["level_source"],
+        "Level": reqs["level_shown"], "Target": reqs["target_label"], "Level from": reqs["level_source"],
         "Evidence": clip_lines(reqs["evidence_text"], 200), "Contradiction": reqs["contradiction_reason"],
         "Owner": reqs["owner"], "Due date": _date(reqs["due_date"]),
         "Overdue": reqs["overdue"].map({True: "overdue", False: ""}),
     })
-    return Panel("Every requirement", [Note("Key elements decide a framework's category. Level from: inspector, "
-                                            "force-reported (the force's action plan), auto-suggested (gapkit's "
-                                            "reading of the plan documents) or not-assessed (no information). "
-                                            + views.EVIDENCE_KEY), table])
+    note = ("Key elements decide a framework's category. Level from: inspector, force-reported (the force's action "
+            "plan), auto-suggested (gapkit's reading of the plan documents) or not-assessed (no information). "
+            + views.EVIDENCE_KEY)
+    if (reqs["attention"] != "").any():  # which rows were not read, beside the level they leave in doubt
+        table.insert(table.columns.get_loc("Level from"), "Input needs attention",
+                     views.attention_reason(reqs["attention"]))
+        note += " " + views.ATTENTION_RULE
+    return Panel("Every requirement", [Note(note), table])
 
 
 def action_health(rep: ForceReport) -> Panel:
@@ -208,7 +234,7 @@ def contradictions(rep: ForceReport) -> Panel:
         ["other", "framework", "order"])
     table = pd.DataFrame({
         "Framework": flagged["framework"].map(rep.framework_name), "Ref": flagged["requirement_id"],
-        "Requirement": flagged["statement"], "Level now": flagged["level_label"],
+        "Requirement": flagged["statement"], "Level now": flagged["level_shown"],
         "Level from": flagged["level_source"], "Why flagged": flagged["contradiction_reason"],
         "Evidence": clip_lines(flagged["evidence_text"], 240),
     })
@@ -217,12 +243,49 @@ def contradictions(rep: ForceReport) -> Panel:
     return Panel("Contradictions to check", [note, table if not table.empty else Note("No contradictions.")])
 
 
+def input_problems(rep: ForceReport) -> Panel:
+    """Rows of the force's action plan that could not be read (each named by its cell, with why and what to do), and
+    the requirements they leave needing attention; the rest of the action plan was used."""
+    issues = rep.model.issues
+    unread = issues[issues["row_not_read"].astype(bool)] if "row_not_read" in issues else issues.iloc[0:0]
+    reqs = rep.model.requirements
+    touched = reqs[reqs["attention"] != ""].assign(other=lambda d: d["framework"] != rep.round.focus).sort_values(
+        ["other", "framework", "order"])
+    if not rep.rows_not_read:
+        items: list = [Note("Every row of the action plan that holds anything was read.")]
+    else:
+        unknown = int((unread["requirement_id"] == "").sum())
+        items = [Note(f"{views.rows_not_read_phrase(rep.rows_not_read)} and left out; the rest of the action plan "
+                      f"was used. {len(touched)} requirement(s) need attention"
+                      + (f"; {unknown} row(s) could not be placed against a requirement" if unknown else "")
+                      + f". {views.ATTENTION_RULE}", "warning"),
+                 pd.DataFrame({
+                     "Cell": unread["where"], "File": unread["file"].map(lambda f: Path(f).name),
+                     "Framework": unread["framework"].map(lambda f: rep.framework_name(f) if f else "(not known)"),
+                     "Ref": unread["requirement_id"].replace("", "(not known)"),
+                     "Why it was not read": unread["message"].str.removesuffix("; the row was not read"),
+                     "What to do": unread["fix"]})]
+        if not touched.empty:
+            items.append(pd.DataFrame({
+                "Framework": touched["framework"].map(rep.framework_name), "Ref": touched["requirement_id"],
+                "Requirement": touched["statement"], "Level": touched["level_shown"],
+                "Level from": touched["level_source"], "Why": views.attention_reason(touched["attention"])}))
+    others = _other_errors(issues)
+    if len(others):
+        items.append(Note(f"{len(others)} other input error(s) and every warning are listed under Method and "
+                          "provenance.", "warning"))
+    return Panel("Input problems", items)
+
+
 def evidence_found(rep: ForceReport) -> Panel:
     """Passages found in the plan documents, with the suggested level and why."""
     sugg = rep.model.evidence
     items: list = []
     issues = rep.model.issues
-    for issue in issues[issues["file"].map(lambda f: Path(f).suffix.lower() in PLAN_SUFFIXES)].itertuples():
+    in_plans = f"/plans/{rep.force['force_id']}/"  # the force's plan documents (a tracker is .xlsx too: not here)
+    plan_doc = issues["file"].map(lambda f: Path(f).suffix.lower() in PLAN_SUFFIXES and in_plans in "/" +
+                                  Path(f).as_posix())
+    for issue in issues[plan_doc].itertuples():
         items.append(Note(str(Issue(issue.file, issue.where, issue.message, issue.fix, issue.severity)), "warning"))
     if sugg.empty or (sugg["similarity"] == 0).all():
         items.append(Note("No plan documents, or nothing in them matched a requirement."))
@@ -246,12 +309,14 @@ def change_since_previous(rep: ForceReport) -> Panel:
     changed = both[both["level"].fillna(-1) != both["previous_level"].fillna(-1)]
     table = pd.DataFrame({
         "Framework": changed["framework"], "Ref": changed["requirement_id"],
-        "Previous level": changed["previous_label"], "Level now": changed["level_label"],
+        "Previous level": changed["previous_label"], "Level now": changed["level_shown"],
         "Change (levels)": (changed["level"] - changed["previous_level"]).round(1),
     }).sort_values("Change (levels)")
     note = Note(f"Compared with round {rep.round.previous}: {int((table['Change (levels)'] > 0).sum())} "
                 f"requirement(s) up, {int((table['Change (levels)'] < 0).sum())} down.")
-    return Panel("Change since the previous round", [note, table if not table.empty else Note("No change.")])
+    changes = [Note(text, "warning") for text in rep.framework_changes]
+    return Panel("Change since the previous round", [note, *changes,
+                                                     table if not table.empty else Note("No change.")])
 
 
 def provenance(rep: ForceReport) -> Panel:

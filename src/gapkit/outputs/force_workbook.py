@@ -1,4 +1,5 @@
-"""The force's own workbook: summary, every requirement's score and gap, actions and evidence, gaps, method.
+"""The force's own workbook: summary, every requirement's score and gap, actions and evidence, gaps, the rows of
+the action plan that could not be read, method.
 
 Rendered from the force's round model, so every figure is the one the report and the pack show."""
 
@@ -44,8 +45,13 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
                             "Open items": overall["open_items"], "Overdue items": overall["overdue_items"],
                             "Contradictions": overall["contradictions"], "Change": overall["change"].round(1)})
     flagged = int(overall["force_contradictions"].iloc[0]) if len(overall) else 0
+    not_read = int(model.forces["rows_not_read"].iloc[0]) if "rows_not_read" in model.forces else 0
+    unread_note = (f" {views.rows_not_read_phrase(not_read)}: see the Input problems sheet; the requirements those "
+                   f"rows were about show '{views.ATTENTION}'." if not_read else "")
     put(ws["A4"], f"Contradictions flagged, all frameworks: {flagged} (see the Requirements sheet's Contradiction "
-                  "column and the Method sheet).")
+                  f"column and the Method sheet).{unread_note}")
+    if not_read:
+        ws["A4"].font = Font(bold=True, color="9C2700")
     write_table(ws, summary, start_row=5, name="Summary", widths={"Why this category": 60})
     print_setup(ws, rcfg.marking, title)
 
@@ -54,14 +60,15 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
     ws = wb.create_sheet("Requirements")
     table = pd.DataFrame({
         "Framework": reqs["framework"], "Ref": reqs["requirement_id"], "Requirement": reqs["statement"],
-        "Theme": reqs["theme_name"], "Key": _yes(reqs["key"]), "Level": reqs["level_label"],
+        "Theme": reqs["theme_name"], "Key": _yes(reqs["key"]), "Level": reqs["level_shown"],
         "Target": reqs["target_label"], "Gap points": reqs["gap_points"].round(1), "Weight": reqs["weight"],
         "Level from": reqs["level_source"], "Credit from": reqs["credit_from"],
         "Not applicable": _yes(reqs["not_applicable"]), "Overdue": _yes(reqs["overdue"]),
-        "Contradiction": reqs["contradiction_reason"],
+        "Contradiction": reqs["contradiction_reason"], "Input needs attention": views.attention_reason(reqs["attention"]),
     })
     write_table(ws, table, name="Requirements", widths={"Framework": 20, "Requirement": 60, "Theme": 22,
-                                                        "Credit from": 24, "Contradiction": 50})
+                                                        "Level": 24, "Credit from": 24, "Contradiction": 50,
+                                                        "Input needs attention": 50})
     print_setup(ws, rcfg.marking, title)
     ws = wb.create_sheet("Actions and evidence")
     details = pd.DataFrame({
@@ -78,10 +85,27 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
     ws = wb.create_sheet("Gaps")
     gaps = views.gaps(reqs)
     write_table(ws, pd.DataFrame({"Framework": gaps["framework"], "Ref": gaps["requirement_id"],
-                                  "Requirement": gaps["statement"], "Level": gaps["level_label"],
+                                  "Requirement": gaps["statement"], "Level": gaps["level_shown"],
                                   "Target": gaps["target_label"], "Gap points": gaps["gap_points"].round(1),
                                   "Rationale": gaps["rationale"]}),
                 name="Gaps", widths={"Requirement": 60, "Rationale": 50})
+    print_setup(ws, rcfg.marking, title)
+
+    ws = wb.create_sheet("Input problems")
+    issues = model.issues
+    unread = issues[issues["row_not_read"].astype(bool)] if "row_not_read" in issues else issues.iloc[0:0]
+    put(ws["A1"], (f"{views.rows_not_read_phrase(not_read)} and left out; the rest of the action plan was used."
+                   if not_read else "Every row of the action plan that holds anything was read."))
+    ws["A1"].font = Font(bold=True)
+    put(ws["A2"], views.ATTENTION_RULE)
+    if not unread.empty:
+        write_table(ws, pd.DataFrame({
+            "Cell": unread["where"], "File": unread["file"].map(lambda f: Path(f).name),
+            "Framework": unread["framework"].replace("", "(not known)"),
+            "Ref": unread["requirement_id"].replace("", "(not known)"),
+            "Why it was not read": unread["message"].str.removesuffix("; the row was not read"),
+            "What to do": unread["fix"]}), start_row=4, name="RowsNotRead",
+            widths={"Cell": 22, "File": 24, "Framework": 20, "Why it was not read": 60, "What to do": 60})
     print_setup(ws, rcfg.marking, title)
 
     ws = wb.create_sheet("Method")
@@ -90,11 +114,14 @@ def write_force_workbook(model: RoundModel, ctx: RoundContext, out: Path) -> Pat
                            {"Item": "Overdue", "Value": "not yet in place and past its due date or the "
                             f"requirement's deadline, as of {rcfg.as_of}"},
                            {"Item": "Contradiction", "Value": views.CONTRADICTION_RULE},
+                           {"Item": "Input needs attention", "Value": views.ATTENTION_RULE},
                            {"Item": "Evidence", "Value": views.EVIDENCE_KEY},
                            {"Item": "Scoring settings version", "Value": ctx.settings.version},
                            {"Item": "Crosswalk version", "Value": ctx.catalogue.crosswalk.version}] +
                           [{"Item": f"Framework {f}", "Value": ctx.catalogue.get(f).version}
-                           for f in rcfg.frameworks])
+                           for f in rcfg.frameworks] +
+                          [{"Item": f"Framework change {c.framework}", "Value": c.note}
+                           for c in views.framework_changes(model.overall).itertuples()])
     write_table(ws, method, widths={"Item": 30, "Value": 80})
     print_setup(ws, rcfg.marking, title)
     wb.properties.title = title

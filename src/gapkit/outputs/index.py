@@ -35,6 +35,7 @@ class ForceRow:
     change: float | None
     overdue: int | None
     links: list[tuple[str, str]] = field(default_factory=list)  # (text, relative address)
+    rows_not_read: int = 0  # rows of the force's action plan that could not be read
 
 
 @dataclass
@@ -71,6 +72,7 @@ def _round_entry(out_dir: Path, round_dir: Path) -> RoundEntry:
     rows = []
     for f in model.forces.sort_values("force_name").itertuples():
         h = headline.loc[f.force] if f.force in headline.index else None
+        unread = getattr(f, "rows_not_read", 0)
         folder = round_dir / f.force
         rows.append(ForceRow(
             f.force, f.force_name, f.region, f.status, f.status_detail,
@@ -81,7 +83,8 @@ def _round_entry(out_dir: Path, round_dir: Path) -> RoundEntry:
             None if h is None else int(h["overdue_items"]),
             _link(out_dir, folder / f"{f.force}.html", "Report") + _link(out_dir, folder / f"{f.force}.ipynb",
                                                                          "Notebook")
-            + _link(out_dir, folder / f"{f.force}-{rnd}.xlsx", "Workbook")))
+            + _link(out_dir, folder / f"{f.force}-{rnd}.xlsx", "Workbook"),
+            0 if pd.isna(unread) else int(unread)))
     name = model.overall.loc[model.overall["headline"], "framework_name"]
     synthetic = bool(model.forces["force"].size and model.overall["synthetic"].any())
     changes = [str(c.get("note", "")) for c in facts.get("framework_changes") or [] if isinstance(c, dict)]

@@ -17,7 +17,7 @@ from gapkit.outputs import charts
 from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels
 from gapkit.scoring import views
 from gapkit.scoring.compute import force_model
-from gapkit.scoring.model import RoundModel, concat
+from gapkit.scoring.model import RoundModel, concat, counted
 from gapkit.scoring.files import has_model
 from gapkit.scoring.store import read_model
 
@@ -91,8 +91,14 @@ def league_table(ov: Overview) -> Panel:
     items += [fig, pd.DataFrame({"Force": [ov.report_link(r.force, r.force_name) for r in table.itertuples()],
                                  "Region": table["region"],
                                  "Score": table["score"].round(1), "Category": table["category"],
-                                 "RAG": table["rag"], "Overdue items (all frameworks)": table["force_overdue_items"]})]
-    problems = ov.model.forces[ov.model.forces["status"] != "ok"]
+                                 "RAG": table["rag"], "Overdue items (all frameworks)": table["force_overdue_items"],
+                                 "Rows of the action plan not read": table["force_rows_not_read"]})]
+    unread = int(table["force_rows_not_read"].sum())
+    if unread:
+        items.append(Note(f"{unread} row(s) of forces' action plans could not be read; those forces are scored on the "
+                          f"rows that were read, and the requirements those rows were about show '{views.ATTENTION}' "
+                          "(listed under Levels by requirement).", "warning"))
+    problems = ov.model.forces[~counted(ov.model.forces)]
     if not problems.empty:
         items.append(Note("Not included (see run.json): " + ", ".join(f"{r.force} ({r.status})"
                                                                        for r in problems.itertuples()), "warning"))
@@ -114,7 +120,17 @@ def heatmap(ov: Overview) -> Panel:
     data = ov.included.requirements[ov.included.requirements["framework"] == fid]
     fig = ov.save(charts.heatmap(data, f"Level by requirement: {ov.catalogue.get(fid).short_title}", ov.marking,
                                  ov.source, ov.ctx.scale(fid)), "heatmap")
-    return Panel("Levels by requirement", [fig])
+    items: list = [fig]
+    reqs = ov.included.requirements
+    touched = reqs[reqs["attention"] != ""].assign(other=lambda d: d["framework"] != fid).sort_values(
+        ["force_name", "other", "framework", "order"])
+    if not touched.empty:
+        items.append(Note(f"{len(touched)} requirement(s) need attention (marked ! in the chart where they are "
+                          f"charted): {views.ATTENTION_RULE}", "warning"))
+        items.append(pd.DataFrame({"Force": touched["force_name"], "Framework": touched["framework"],
+                                   "Ref": touched["requirement_id"], "Level": touched["level_shown"],
+                                   "Why": views.attention_reason(touched["attention"])}))
+    return Panel("Levels by requirement", items)
 
 
 def regions(ov: Overview) -> Panel:
@@ -146,7 +162,8 @@ def trend(ov: Overview) -> Panel:
     table = views.round_trend(ov.history)
     shown = pd.DataFrame({"Round": table["round"], "Forces": table["count"], "Mean score": table["mean"].round(1),
                           "Lowest": table["min"].round(1), "Highest": table["max"].round(1)})
-    return Panel("Trend across rounds", [fig, shown])
+    changes = [Note(note, "warning") for note in views.framework_changes(ov.included.overall)["note"]]
+    return Panel("Trend across rounds", [fig, *changes, shown])
 
 
 def provenance(ov: Overview) -> Panel:

@@ -34,7 +34,7 @@ from gapkit.outputs import charts
 from gapkit.outputs.charts import CATEGORY_COLOURS, NA_COLOUR, RAG_COLOURS
 from gapkit.outputs.display import EVIDENCE_HEADER, SYNTHETIC_BANNER, Chart, RoundLabels, clip_lines
 from gapkit.scoring import views
-from gapkit.scoring.model import RoundModel
+from gapkit.scoring.model import RoundModel, counted
 from gapkit.scoring.files import has_model
 from gapkit.scoring.store import read_model
 
@@ -42,9 +42,26 @@ from gapkit.scoring.store import read_model
 @dataclass
 class PackData(RoundLabels):
     ctx: RoundContext
-    model: RoundModel          # the included forces (status ok)
+    model: RoundModel          # the included forces (gapkit.scoring.model.counted)
     status: pd.DataFrame       # every force and its status
     run: dict
+
+    @property
+    def not_included(self) -> pd.DataFrame:
+        """The forces the round's figures leave out (their inputs could not be used, or their run failed)."""
+        return self.status[~counted(self.status)]
+
+    @property
+    def framework_changes(self) -> pd.DataFrame:
+        """Frameworks whose version changed since the previous round (views.framework_changes), with the note."""
+        return views.framework_changes(self.model.overall)
+
+    @property
+    def attention(self) -> pd.DataFrame:
+        """The included forces' requirements whose input needs attention, by force, headline framework first."""
+        reqs = self.model.requirements
+        rows = reqs[reqs["attention"] != ""].assign(other=lambda d: d["framework"] != self.round.headline_framework)
+        return rows.sort_values(["force_name", "other", "framework", "order"])
 
     @property
     def title(self) -> str:
@@ -87,7 +104,7 @@ def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -
 
 def _summary_table(data: PackData) -> pd.DataFrame:
     table = data.summary[["force", "force_name", "region", "score", "category", "rag", "change",
-                          "force_overdue_items", "force_contradictions"]].copy()
+                          "force_overdue_items", "force_rows_not_read", "force_contradictions"]].copy()
     themes = data.model.themes[data.model.themes["framework"] == data.focus].pivot_table(
         index="force", columns="theme_name", values="score", aggfunc="first")
     table = table.merge(themes.round(1), left_on="force", right_index=True, how="left")
@@ -97,17 +114,19 @@ def _summary_table(data: PackData) -> pd.DataFrame:
     return table.rename(columns={"force": "Force id", "force_name": "Force", "region": "Region", "score": score_name,
                                  "category": "Category", "rag": "RAG", "change": "Change",
                                  "force_overdue_items": "Overdue items (all frameworks)",
+                                 "force_rows_not_read": ROWS_NOT_READ_COLUMN,
                                  "force_contradictions": CONTRADICTIONS_COLUMN})
 
 
 CONTRADICTIONS_COLUMN = "Contradictions (all frameworks)"
+ROWS_NOT_READ_COLUMN = "Rows of the action plan not read"
 HTML_CONTRADICTIONS = 50  # the HTML pack lists this many; the workbook's Contradictions sheet lists them all
 
 
 def gaps_table(data: PackData, per_force: int = 5) -> pd.DataFrame:
     rows = views.gaps(data.model.requirements, limit=per_force)
     return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
-                         "Requirement": rows["statement"], "Level": rows["level_label"],
+                         "Requirement": rows["statement"], "Level": rows["level_shown"],
                          "Target": rows["target_label"], "Gap points": rows["gap_points"].round(1),
                          "Level from": rows["level_source"], "Rationale": rows["rationale"],
                          EVIDENCE_HEADER: rows["evidence_text"]})
@@ -119,7 +138,7 @@ def contradictions_table(data: PackData) -> pd.DataFrame:
     rows = reqs[reqs["contradiction"]].assign(other=lambda d: d["framework"] != data.round.headline_framework)
     rows = rows.sort_values(["force_name", "other", "framework", "order"])
     return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
-                         "Requirement": rows["statement"], "Level": rows["level_label"],
+                         "Requirement": rows["statement"], "Level": rows["level_shown"],
                          "Level from": rows["level_source"], "Why flagged": rows["contradiction_reason"],
                          EVIDENCE_HEADER: rows["evidence_text"]})
 
@@ -139,7 +158,15 @@ def actions_table(data: PackData) -> pd.DataFrame:
     return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
                          "State": rows["state"], "Action": rows["action"], "Owner": rows["owner"],
                          "Due date": rows["due_date"].dt.date, "Deadline": rows["deadline"].dt.date,
-                         "Level": rows["level_label"]}).sort_values(["State", "Force"])
+                         "Level": rows["level_shown"]}).sort_values(["State", "Force"])
+
+
+def attention_table(data: PackData) -> pd.DataFrame:
+    """Every requirement of an included force whose input needs attention (views.attention)."""
+    rows = data.attention
+    return pd.DataFrame({"Force": rows["force_name"], "Framework": rows["framework"], "Ref": rows["requirement_id"],
+                         "Requirement": rows["statement"], "Level": rows["level_shown"],
+                         "Why": views.attention_reason(rows["attention"])})
 
 
 def _trend_table(data: PackData) -> pd.DataFrame:
@@ -181,14 +208,24 @@ def write_workbook(data: PackData, target: Path) -> Path:
         cell.hyperlink = f"#'{name}'!A1"
         cell.font = Font(color="0563C1", underline="single")
         write_cell(contents, i, 2, what)
-    failed = data.status[data.status["status"] != "ok"]
+    failed = data.not_included
+    r = row + len(sheets) + 2
     if not failed.empty:
-        r = row + len(sheets) + 2
         write_cell(contents, r, 1, "Forces not included (their inputs had errors or their run failed):").font = \
             Font(bold=True)
         for j, f in enumerate(failed.itertuples(), r + 1):
             write_cell(contents, j, 1, f.force)
             write_cell(contents, j, 2, f.status)
+        r += len(failed) + 2
+    attention = attention_table(data)
+    unread = int(data.summary["force_rows_not_read"].sum())
+    if unread:  # forces scored on the rows that were read: each requirement those rows were about, with why
+        write_cell(contents, r, 1, f"Rows of forces' action plans not read: {unread}. Requirements whose input "
+                                   f"needs attention ({len(attention)}):").font = Font(bold=True, color="9C2700")
+        write_cell(contents, r + 1, 1, views.ATTENTION_RULE)
+        for j, a in enumerate(attention.itertuples(), r + 2):
+            write_cell(contents, j, 1, f"{a.Force}: {a.Framework}:{a.Ref}")
+            write_cell(contents, j, 2, f"{a.Level}: {a.Why}")
     contents.column_dimensions["A"].width = 40
     contents.column_dimensions["B"].width = 70
     print_setup(contents, data.marking, data.title)
@@ -219,15 +256,20 @@ def write_workbook(data: PackData, target: Path) -> Path:
     focus = data.model.requirements[data.model.requirements["framework"] == data.focus]
     grid = focus.pivot_table(index="force_name", columns="requirement_id", values="level", aggfunc="first")
     order = focus.drop_duplicates("requirement_id")["requirement_id"].tolist()
-    grid = grid.reindex(columns=order).reset_index().rename(columns={"force_name": "Force"})
+    grid = grid.reindex(columns=order).astype(object)
+    for name, rid in zip(*[focus.loc[focus["attention"] != "", c] for c in ("force_name", "requirement_id")]):
+        grid.loc[name, rid] = views.ATTENTION  # not a silent level: the Contents sheet says what it is scored as
+    grid = grid.reset_index().rename(columns={"force_name": "Force"})
     first, last = write_table(ws, grid, name="Heatmap")
     end = ws.cell(1, len(grid.columns)).column_letter
     ws.conditional_formatting.add(f"B{first}:{end}{last}", ColorScaleRule(
         start_type="num", start_value=0, start_color="D55E00", mid_type="num", mid_value=data.ctx.scale(data.focus).maximum / 2,
         mid_color="F0E442", end_type="num", end_value=data.ctx.scale(data.focus).maximum, end_color="009E73"))
     scale = data.ctx.scale(data.focus)
-    ws.cell(last + 2, 1, f"Levels against {data.ctx.catalogue.get(data.focus).short_title}: "
-                         + ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels) + "; blank = not applicable.")
+    write_cell(ws, last + 2, 1, f"Levels against {data.ctx.catalogue.get(data.focus).short_title}: "
+               + ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels) + "; blank = not applicable"
+               + (f"; '{views.ATTENTION}': a row of the force's action plan about it could not be read (the Contents "
+                  "sheet lists each, with the level it is scored as)." if (focus["attention"] != "").any() else "."))
     print_setup(ws, data.marking, data.title)
 
     for name, frame, widths in (
@@ -240,7 +282,10 @@ def write_workbook(data: PackData, target: Path) -> Path:
         if frame.empty:
             ws["A1"] = f"No rows: nothing {name.lower()} to show."
         else:
-            write_table(ws, frame, name=name, widths=widths)
+            last = write_table(ws, frame, name=name, widths=widths)[1]
+            if name == "Trend":  # rounds compared: a framework whose version changed is named
+                for i, note in enumerate(data.framework_changes["note"], last + 2):
+                    write_cell(ws, i, 1, note).font = Font(bold=True, color="9C2700")
         print_setup(ws, data.marking, data.title)
 
     _charts_sheet(wb, data)
@@ -355,11 +400,13 @@ def _method_sheet(wb, data: PackData) -> None:
     rows = [("Scoring rule", "Requirement score = level / maximum (0 no information, 1 planned, 2 started, 3 in "
              "place); theme and overall scores 0-100 weighted by requirement weight; not applicable leaves the "
              "denominator; category over key elements in the words of HMICFRS's 2017 review. docs/methodology.md"),
-            ("Contradiction", views.CONTRADICTION_RULE), ("Evidence", views.EVIDENCE_KEY),
+            ("Contradiction", views.CONTRADICTION_RULE), ("Input needs attention", views.ATTENTION_RULE),
+            ("Evidence", views.EVIDENCE_KEY),
             ("Scoring settings version", config.version), ("Crosswalk version", catalogue.crosswalk.version),
             ("As of", str(data.round.as_of)), ("Made", dt.datetime.now().isoformat(timespec="seconds")),
             ("gapkit", __version__), ("Marking", data.marking)]
     rows += [(f"Framework {f}", catalogue.get(f).version) for f in data.round.frameworks]
+    rows += [(f"Framework change {c.framework}", c.note) for c in data.framework_changes.itertuples()]
     for force, hashes in (data.run.get("input_hashes") or {}).items():
         for file, digest in hashes.items():
             rows.append((f"Input {file}", digest))
@@ -409,8 +456,13 @@ def render_html(data: PackData, reports: dict[str, str] | None = None) -> str:
         action_counts=counts.to_dict("records"), oldest=oldest.to_dict("records"),
         mean_score=float(data.summary["score"].mean()) if len(data.summary) else float("nan"),
         overdue_total=int(data.summary["force_overdue_items"].sum()),
+        unread_total=int(data.summary["force_rows_not_read"].sum()),
+        unread_counts=data.summary.loc[data.summary["force_rows_not_read"] > 0, ["force_name", "force_rows_not_read"]]
+        .sort_values(["force_rows_not_read", "force_name"], ascending=[False, True]).to_dict("records"),
+        attention=attention_table(data).to_dict("records"), attention_rule=views.ATTENTION_RULE,
+        framework_changes=list(data.framework_changes["note"]),
         categories=_category_counts(data).to_dict("records"),
-        failed=data.status[data.status["status"] != "ok"].to_dict("records"),
+        failed=data.not_included.to_dict("records"),
         banner=SYNTHETIC_BANNER if data.round.synthetic else "", version=__version__,
         frameworks=[(f, data.ctx.catalogue.get(f).short_title, data.ctx.catalogue.get(f).version)
                     for f in data.round.frameworks],

@@ -8,7 +8,7 @@ from pathlib import Path
 from gapkit.assess.assess import assess_force
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.plans import PlanCache
-from gapkit.scoring.model import RoundModel, build_model
+from gapkit.scoring.model import RoundModel, build_model, counted
 from gapkit.scoring.files import has_model
 from gapkit.scoring.store import read_model
 
@@ -20,18 +20,20 @@ def plan_cache(out_dir: Path | None) -> PlanCache | None:
 
 def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel | None:
     """The force's model for the round named `previous` in round.yaml: from OUT/PREVIOUS/FORCE when a run wrote it,
-    else computed from that round's inputs (None when the force had no usable inputs there)."""
+    else computed from that round's inputs (None when the force had no usable inputs there: that round's figures did
+    not count it, gapkit.scoring.model.counted)."""
     if not ctx.round.previous:
         return None
     stored = Path(out_dir) / ctx.round.previous / force if out_dir else None
     if stored is not None and has_model(stored):
         model = read_model(stored)
-        return model if (model.forces["status"] == "ok").all() else None
+        return model if counted(model.forces).all() else None
     prev_ctx = ctx.for_round(ctx.round.previous)
     assessed = assess_force(prev_ctx, force, plan_cache(out_dir))
-    if assessed.failed or not assessed.inputs:
+    if not assessed.inputs:
         return None
-    return build_model(prev_ctx, assessed)
+    model = build_model(prev_ctx, assessed)  # counted as that round's own outputs count it (rows not read or not)
+    return model if counted(model.forces).all() else None
 
 
 def force_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel:

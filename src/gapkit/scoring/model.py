@@ -3,20 +3,27 @@ overview, force workbook, board pack). Built here from the forces' assessments w
 written and read by gapkit.scoring.store.
 
 Tables (one row per ...):
-- overall       force x framework: score, RAG, category and its reason, open and overdue items and contradictions
-                (the framework's and the force's over all frameworks), change
+- overall       force x framework: score, RAG, category and its reason, open and overdue items, contradictions and
+                rows of the action plan not read (the framework's and the force's over all frameworks), change and
+                the framework's version in the previous round
 - requirements  force x requirement: level, target, gap, points, source of the level, action, evidence (each line
-                saying who cited it and where), contradiction flag and reason, overdue
+                saying who cited it and where), contradiction flag and reason, overdue, rows of the action plan not
+                read about it and why (attention), and the level as every output shows it (level_shown)
 - themes        force x framework x theme: theme score
 - actions       force x open requirement: next steps with owner, due date, state and points to gain
 - evidence      force x requirement: gapkit's suggestion from the plan documents, with quotes (labelled as found by
                 gapkit) and whether it needs an inspector
-- issues        force x input problem: file, place, message, fix, severity
+- issues        force x input problem: file, place, message, fix, severity; a row of the action plan not read is
+                marked (row_not_read) with its requirement where it could be told
 - history       force x round x framework: scores of this and earlier rounds (for trends)
-- forces        force: name, region and the status of its inputs and run
+- forces        force: name, region, the status of its inputs and run, and rows of its action plan not read
 - inputs        force x input file: its path in the dataset and SHA-256 (provenance)
 
-A model carries what the previous round said (levels, theme scores, scores), so an output needs nothing else."""
+A model carries what the previous round said (levels, theme scores, scores, framework versions), so an output needs
+nothing else.
+
+Columns added after a round model was first written are optional (`required=False`, with their value in DEFAULTS), so
+that the outputs of an earlier run still read."""
 
 from __future__ import annotations
 
@@ -41,6 +48,8 @@ _num = pa.Column(float, nullable=True)
 _int = pa.Column(int)
 _bool = pa.Column(bool)
 _date = pa.Column("datetime64[ns]", nullable=True)
+_opt_str = pa.Column(str, required=False)
+_opt_int = pa.Column(int, required=False)
 
 
 def _schema(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema:
@@ -55,6 +64,9 @@ OverallSchema = _schema({
     "contradictions": _int, "force_contradictions": _int, "previous_round": _str,
     "previous_score": _num, "previous_category": _str, "change": _num, "scoring_version": _str,
     "as_of": _str, "synthetic": _bool,
+    # rows of the action plan not read: about this framework's requirements / the force's, however told apart
+    "rows_not_read": _opt_int, "force_rows_not_read": _opt_int,
+    "previous_framework_version": _opt_str,  # the version the previous round was scored with ('' where none)
 }, unique=["force", "round", "framework"])
 
 RequirementsSchema = _schema({
@@ -68,6 +80,9 @@ RequirementsSchema = _schema({
     "contradiction_reason": _str, "rationale": _str, "past_due_date": _bool, "past_deadline": _bool,
     "overdue": _bool, "state": _str, "previous_level": _num, "previous_label": _str, "as_of": _str,
     "synthetic": _bool,
+    # rows of the force's action plan about this requirement that could not be read, and why (views.attention);
+    # level_shown is the level as every output shows it (views.shown_level): 'input needs attention (...)' or its label
+    "rows_not_read": _opt_int, "attention": _opt_str, "level_shown": _opt_str,
 }, unique=["force", "round", "framework", "requirement_id"])
 
 ThemesSchema = _schema({
@@ -80,7 +95,7 @@ ActionsSchema = _schema({
     "force": _str, "force_name": _str, "round": _str, "framework": _str, "requirement_id": _str, "order": _int,
     "statement": _str, "level": _num, "level_label": _str, "target_label": _str, "gap_points": _num,
     "action": _str, "owner": _str, "due_date": _date, "deadline": _date, "state": _str, "why_overdue": _str,
-    "overdue": _bool,
+    "overdue": _bool, "attention": _opt_str, "level_shown": _opt_str,
 })
 
 EvidenceSchema = _schema({
@@ -89,11 +104,21 @@ EvidenceSchema = _schema({
     # the suggestion is for an inspector to settle (not counted by the contradiction rule); False where not given
     "needs_inspector": pa.Column(bool, required=False),
 })
-DEFAULTS = {"evidence": {"needs_inspector": False}}  # optional columns: their value where a table lacks them
+# optional columns: their value where a table lacks them (a function of the table where it depends on other columns)
+DEFAULTS = {
+    "evidence": {"needs_inspector": False},
+    "overall": {"rows_not_read": 0, "force_rows_not_read": 0, "previous_framework_version": ""},
+    "requirements": {"rows_not_read": 0, "attention": "", "level_shown": lambda t: t["level_label"]},
+    "actions": {"attention": "", "level_shown": lambda t: t["level_label"]},
+    "issues": {"row_not_read": False, "framework": "", "requirement_id": ""},
+    "forces": {"rows_not_read": 0},
+}
 
 IssuesSchema = _schema({
     "force": _str, "round": _str, "file": _str, "where": _str, "message": _str, "fix": _str,
     "severity": pa.Column(str, pa.Check.isin(["error", "warning"])),
+    # a row of the force's action plan that was not read (the rest was used), and its requirement where known
+    "row_not_read": pa.Column(bool, required=False), "framework": _opt_str, "requirement_id": _opt_str,
 })
 
 HistorySchema = _schema({
@@ -104,6 +129,7 @@ HistorySchema = _schema({
 ForcesSchema = _schema({
     "force": _str, "force_name": _str, "region": _str, "round": _str,
     "status": pa.Column(str, pa.Check.isin(STATUSES)), "errors": _int, "warnings": _int, "status_detail": _str,
+    "rows_not_read": _opt_int,  # rows of the force's action plan that could not be read (each one of its errors)
 }, unique=["force", "round"])
 
 InputsSchema = _schema({"force": _str, "round": _str, "file": _str, "sha256": _str}, unique=["force", "round", "file"])
@@ -140,13 +166,15 @@ class RoundModel:
                 frame = pd.DataFrame({c: pd.Series(dtype=_dtype(col)) for c, col in schema.columns.items()})
             frame = frame.reset_index(drop=True)
             for col, default in DEFAULTS.get(name, {}).items():
-                frame = frame.assign(**{col: frame[col].fillna(default) if col in frame else default})
+                value = default(frame) if callable(default) else default
+                frame = frame.assign(**{col: frame[col].fillna(value) if col in frame else value})
             out[name] = schema.validate(frame)
         return cls(**out)
 
     def included(self) -> "RoundModel":
-        """Only the forces whose status is ok: what a round's figures (league, counts, pack) are made of."""
-        ok = set(self.forces.loc[self.forces["status"] == "ok", "force"])
+        """Only the forces whose inputs were used (`counted`): what a round's figures (league, counts, pack) are
+        made of."""
+        ok = set(self.forces.loc[counted(self.forces), "force"])
         return RoundModel(**{name: frame[frame["force"].isin(ok)] if "force" in frame else frame
                              for name, frame in self.tables().items()})
 
@@ -158,6 +186,18 @@ class RoundModel:
         """The rows of these forces only (one filter per table, however many forces)."""
         return RoundModel(**{name: frame[frame["force"].isin(force_ids)].reset_index(drop=True)
                              for name, frame in self.tables().items()})
+
+
+def counted(forces: pd.DataFrame) -> pd.Series:
+    """Which forces a round's figures count: those whose status is ok, and those whose only input errors are rows
+    of the action plan that could not be read (the rest of the workbook was used, and every requirement those rows
+    were about shows 'input needs attention'). A force whose workbook or review could not be used at all, or whose
+    run failed, is not counted (docs/methodology.md, section 10)."""
+    unread = forces["rows_not_read"] if "rows_not_read" in forces else pd.Series(0, index=forces.index)
+    unread = pd.to_numeric(unread, errors="coerce").fillna(0)
+    partly_read = (forces["status"] == "input errors") & (unread > 0) & \
+        (pd.to_numeric(forces["errors"], errors="coerce").fillna(0) <= unread)
+    return (forces["status"] == "ok") | partly_read
 
 
 def is_text(column: pa.Column) -> bool:
@@ -201,6 +241,12 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
     reqs = reqs.merge(flags, on=["framework", "requirement_id"], how="left")
     reqs["contradiction"] = reqs["contradiction"].astype("boolean").fillna(False).astype(bool)
     reqs["contradiction_reason"] = reqs["contradiction_reason"].fillna("")
+    unread = _unread(assessed)
+    reqs = reqs.merge(views.attention(unread, catalogue.crosswalk.mappings), on=["framework", "requirement_id"],
+                      how="left")
+    reqs["rows_not_read"] = reqs["rows_not_read"].fillna(0).astype(int)
+    reqs["attention"] = reqs["attention"].fillna("")
+    reqs["level_shown"] = views.shown_levels(reqs)  # 'input needs attention (...)' where a row was not read
 
     overall = scores.overall.assign(**labels, region=force_row["region"], as_of=str(rcfg.as_of))
     overall["framework_name"] = overall["framework"].map(lambda f: catalogue.get(f).short_title)
@@ -212,28 +258,75 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
     flagged = reqs[reqs["contradiction"]].groupby("framework").size()
     overall["contradictions"] = overall["framework"].map(flagged).fillna(0).astype(int)
     overall["force_contradictions"] = int(overall["contradictions"].sum())  # the force's one contradiction count
+    not_read = unread[unread["framework"] != ""].groupby("framework").size()
+    overall["rows_not_read"] = overall["framework"].map(not_read).fillna(0).astype(int)
+    overall["force_rows_not_read"] = len(unread)  # every row not read, its requirement known or not
     overall = overall.merge(views.category_reasons(reqs, overall, config, scales), on=["force", "round", "framework"],
                             how="left")
     overall = views.with_change(overall, previous.overall if previous is not None else None, rcfg.previous)
+    overall = views.with_previous_version(overall, previous.overall if previous is not None else None,
+                                          rcfg.previous)
     reqs, themes = _with_previous(reqs, scores.themes.assign(**labels), previous)
 
     steps = views.next_steps(reqs, rcfg.as_of)
     history = overall[["force", "force_name", "round", "framework", "score", "category", "rag"]]
     if previous is not None:
         history = pd.concat([previous.history, history], ignore_index=True)
-    issues = pd.DataFrame([{"force": assessed.force, "round": str(rcfg.round), **vars(i)} for i in assessed.issues],
-                          columns=["force", "round", "file", "where", "message", "fix", "severity"])
+    issues = _issues(assessed, unread, str(rcfg.round))
     errors = int((issues["severity"] == "error").sum())
     forces = pd.DataFrame([{"force": assessed.force, **labels, "region": force_row["region"],
                             "round": str(rcfg.round), "status": "input errors" if errors else "ok",
-                            "errors": errors, "warnings": len(issues) - errors,
-                            "status_detail": "; ".join(issues.loc[issues["severity"] == "error", "message"])[:500]}])
+                            "errors": errors, "warnings": len(issues) - errors, "rows_not_read": len(unread),
+                            "status_detail": "; ".join(_error_lines(issues))[:500]}])
     return RoundModel.validated({
         "overall": overall, "requirements": reqs, "themes": themes, "actions": steps,
         "evidence": _labelled(suggestions), "issues": issues, "history": history, "forces": forces,
         "inputs": pd.DataFrame([{"force": assessed.force, "round": str(rcfg.round), "file": name, "sha256": digest}
                                 for name, digest in input_hashes(assessed.inputs, ctx.data_dir).items()],
                                columns=["force", "round", "file", "sha256"])})
+
+
+NOT_READ = "; the row was not read"  # how the action plan's reader ends the error for a row it left out
+
+
+def _unread(assessed: ForceAssessment) -> pd.DataFrame:
+    """The rows of the force's action plan that could not be read (file, cell, framework, requirement_id, why)."""
+    unread = getattr(assessed, "unread", None)
+    columns = ["file", "cell", "framework", "requirement_id", "why"]
+    if unread is None or unread.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    out = unread.copy()
+    for col in columns:
+        out[col] = out[col].fillna("").astype(str) if col in out else ""
+    return out[columns].reset_index(drop=True)
+
+
+def _issues(assessed: ForceAssessment, unread: pd.DataFrame, round_id: str) -> pd.DataFrame:
+    """The force's input problems; each row of the action plan not read is marked (row_not_read) with its
+    requirement where it could be told. A row not read that the reader did not report is added as an error, so
+    that nothing is hidden."""
+    columns = ["force", "round", "file", "where", "message", "fix", "severity", "row_not_read", "framework",
+               "requirement_id"]
+    rows = [{"force": assessed.force, "round": round_id, **vars(i), "row_not_read": False, "framework": "",
+             "requirement_id": ""} for i in assessed.issues]
+    for u in unread.itertuples(index=False):
+        match = next((r for r in rows if not r["row_not_read"] and r["severity"] == "error" and r["where"] == u.cell
+                      and str(r["file"]) == u.file and str(r["message"]).startswith(u.why)), None)
+        if match is None:
+            match = {"force": assessed.force, "round": round_id, "file": u.file, "where": u.cell,
+                     "message": u.why + NOT_READ, "fix": "correct the row and submit the workbook again",
+                     "severity": "error"}
+            rows.append(match)
+        match.update(row_not_read=True, framework=u.framework, requirement_id=u.requirement_id)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _error_lines(issues: pd.DataFrame) -> list[str]:
+    """Each error in one line without '; ' (status_detail joins them with it): a row not read as
+    'row Actions > E3 not read: status "Gren" is not a known status'."""
+    errors = issues[issues["severity"] == "error"]
+    return [views.unread_row_text(where, str(message).removesuffix(NOT_READ)) if unread else str(message)
+            for where, message, unread in zip(errors["where"], errors["message"], errors["row_not_read"])]
 
 
 def _labelled(suggestions: pd.DataFrame) -> pd.DataFrame:
@@ -250,8 +343,9 @@ def _with_previous(reqs: pd.DataFrame, themes: pd.DataFrame,
         return (reqs.assign(previous_level=float("nan"), previous_label=""),
                 themes.assign(previous_score=float("nan")))
     key = ["framework", "requirement_id"]
-    before = previous.requirements[key + ["level", "level_label"]].rename(
-        columns={"level": "previous_level", "level_label": "previous_label"})
+    shown = "level_shown" if "level_shown" in previous.requirements else "level_label"  # as that round showed it
+    before = previous.requirements[key + ["level", shown]].rename(
+        columns={"level": "previous_level", shown: "previous_label"})
     reqs = reqs.merge(before, on=key, how="left")
     reqs["previous_label"] = reqs["previous_label"].fillna("")
     tkey = ["framework", "theme"]

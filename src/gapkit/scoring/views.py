@@ -10,7 +10,11 @@ Definitions (docs/methodology.md):
   inspector in the review, or gapkit in a plan document (file and place) (`cited_lines`, `found_lines`);
 - a contradiction is a requirement where the force's own level and gapkit's confident reading of the force's plan
   documents differ by two levels or more, or where the force says in place with no evidence at all
-  (`contradictions`)."""
+  (`contradictions`);
+- a requirement that a row of the force's action plan could not be read about shows "input needs attention" wherever
+  its level is shown, while its score stays what the rows that were read give (`attention`, `shown_levels`);
+- a framework whose version differs from the previous round's is named wherever the two rounds are compared
+  (`framework_changes`)."""
 
 from __future__ import annotations
 
@@ -115,7 +119,8 @@ def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: 
         scale = scales[row.framework]
         mine = keys[(keys["force"] == row.force) & (keys["round"].astype(str) == str(row.round)) &
                     (keys["framework"] == row.framework)].sort_values("order")
-        listing = ", ".join(f"{r.requirement_id} {scale.label(r.level)}" for r in mine.itertuples())
+        listing = ", ".join(f"{r.requirement_id} {scale.label(r.level)}"  # a level left in doubt says so
+                            + (f" ({ATTENTION})" if getattr(r, "rows_not_read", 0) else "") for r in mine.itertuples())
         is_key = bool(mine["key"].any())
         elements = "key elements" if is_key else "all requirements (none is marked key)"
         reason = f"{row.category}: {elements}: {listing}." if listing else f"{row.category}: nothing applicable."
@@ -310,3 +315,121 @@ def contradictions(force_rows: pd.DataFrame | None, suggestions: pd.DataFrame | 
     return pd.DataFrame({"framework": merged["framework"].to_numpy(), "requirement_id":
                          merged["requirement_id"].to_numpy(), "contradiction": [bool(x) for x in reasons],
                          "contradiction_reason": reasons}, columns=CONTRADICTION_COLUMNS)
+
+
+# ---- rows of the action plan not read: input needs attention ------------------------------------------------------
+
+ATTENTION = "input needs attention"
+ATTENTION_COLUMNS = ["framework", "requirement_id", "rows_not_read", "attention"]
+ATTENTION_RULE = ("A requirement that a row of the force's action plan was about, where that row could not be read "
+                  "(or that takes crosswalk credit from such a requirement), shows "
+                  f"'{ATTENTION}' wherever its level is shown, never a silent level; its score stays what the "
+                  "rows that were read give (the level after 'scored as') until the row is corrected and read.")
+
+
+def unread_row_text(cell: str, why: str) -> str:
+    """'row Actions > E3 not read: status "Gren" is not a known status'."""
+    return f"row {cell} not read: {why}"
+
+
+def attention(unread: pd.DataFrame | None, crosswalk: list | None = None) -> pd.DataFrame:
+    """Per requirement whose level rows of the force's action plan that could not be read bear on: how many rows
+    (rows_not_read) and why, in one line (attention), for example 'input needs attention: row Actions > E3 not read:
+    status "Gren" is not a known status'. A row bears on the requirement it was about, and (`crosswalk`, the
+    catalogue's mappings) on every requirement that takes crosswalk credit from that one: 'input needs attention:
+    takes crosswalk credit from hmicfrs-2017-plans:P3; row ...'. Rows whose requirement could not be told bear on
+    no requirement (they count in the force's figure)."""
+    if unread is None or unread.empty:
+        return pd.DataFrame({c: pd.Series(dtype=int if c == "rows_not_read" else object) for c in ATTENTION_COLUMNS})
+    known = unread[unread["requirement_id"].fillna("").astype(str) != ""]
+    rows: dict[tuple[str, str], list[str]] = {}
+    for fid, rid, cell, why in zip(known["framework"], known["requirement_id"], known["cell"], known["why"]):
+        rows.setdefault((fid, rid), []).append(unread_row_text(cell, why))
+    found: dict[tuple[str, str], tuple[int, str]] = {key: (len(lines), "; ".join(lines)) for key, lines in rows.items()}
+    for m in crosswalk or []:
+        source, target = tuple(m.source.split(":", 1)), tuple(m.target.split(":", 1))
+        if source in rows and target not in rows:
+            n, text = found.get(target, (0, ""))
+            more = f"takes crosswalk credit from {m.source}; " + "; ".join(rows[source])
+            found[target] = (n + len(rows[source]), f"{text}; {more}" if text else more)
+    out = [{"framework": fid, "requirement_id": rid, "rows_not_read": n, "attention": f"{ATTENTION}: {text}"}
+           for (fid, rid), (n, text) in found.items()]
+    return pd.DataFrame(out, columns=ATTENTION_COLUMNS).astype({"rows_not_read": int})
+
+
+def attention_reason(texts: pd.Series) -> pd.Series:
+    """The attention text without its leading 'input needs attention: ', for a column whose header says so or that
+    stands beside the level (which says so)."""
+    return texts.fillna("").astype(str).str.removeprefix(f"{ATTENTION}: ")
+
+
+def shown_level(label: str, rows_not_read: int) -> str:
+    """The level as every output shows it: its label, or for a requirement touched by a row not read
+    'input needs attention (scored as Started until the row is read)'."""
+    if not rows_not_read:
+        return label
+    which = "the row is" if rows_not_read == 1 else "the rows are"
+    return f"{ATTENTION} (scored as {label} until {which} read)"
+
+
+def shown_levels(requirements: pd.DataFrame) -> pd.Series:
+    return pd.Series([shown_level(lab, n) for lab, n in zip(requirements["level_label"],
+                                                             requirements["rows_not_read"])],
+                     index=requirements.index, dtype=object)
+
+
+def rows_not_read_phrase(count: int) -> str:
+    """'1 row of the action plan was not read', '3 rows of the action plan were not read'."""
+    return "1 row of the action plan was not read" if count == 1 else \
+        f"{count} rows of the action plan were not read"
+
+
+def rows_not_read_text(count: int) -> str:
+    """The force report's headline line: '3 rows of the action plan were not read: see Input problems.'"""
+    return f"{rows_not_read_phrase(count)}: see Input problems."
+
+
+# ---- a framework's version changed between the rounds compared --------------------------------------------------
+
+FRAMEWORK_CHANGE_COLUMNS = ["framework", "framework_name", "previous_version", "version", "previous_round", "round",
+                            "note"]
+
+
+def with_previous_version(overall: pd.DataFrame, previous: pd.DataFrame | None,
+                          previous_round: str | None) -> pd.DataFrame:
+    """Add previous_framework_version: the version of each framework the named previous round was scored with
+    ('' where the force or the framework has no score there)."""
+    out = overall.copy()
+    out["previous_framework_version"] = ""
+    if previous is None or previous.empty or not previous_round or "framework_version" not in previous:
+        return out
+    prev = previous[previous["round"].astype(str) == str(previous_round)][["force", "framework", "framework_version"]]
+    prev = prev.drop_duplicates(["force", "framework"]).rename(
+        columns={"framework_version": "previous_framework_version"})
+    out = out.drop(columns="previous_framework_version").merge(prev, on=["force", "framework"], how="left")
+    out["previous_framework_version"] = out["previous_framework_version"].fillna("").astype(str)
+    return out
+
+
+def framework_change_note(name: str, before: str, now: str, previous_round: str, round_id: str) -> str:
+    return (f"The {name} framework changed from version {before} to {now} between {previous_round} and {round_id}; "
+            "part of the change may come from the framework.")
+
+
+def framework_changes(overall: pd.DataFrame) -> pd.DataFrame:
+    """Each framework whose version differs from the one the previous round was scored with, once, with the note
+    every output that compares the two rounds shows (the force report, the national overview, the board pack)."""
+    if overall.empty or "previous_framework_version" not in overall:
+        return pd.DataFrame(columns=FRAMEWORK_CHANGE_COLUMNS)
+    before = overall["previous_framework_version"].fillna("").astype(str)
+    rows = overall[(before != "") & (before != overall["framework_version"].astype(str))]
+    rows = rows.drop_duplicates(["framework", "previous_framework_version", "framework_version", "previous_round",
+                                 "round"]).sort_values(["framework", "previous_framework_version"])
+    out = pd.DataFrame({
+        "framework": rows["framework"], "framework_name": rows["framework_name"],
+        "previous_version": rows["previous_framework_version"].astype(str),
+        "version": rows["framework_version"].astype(str), "previous_round": rows["previous_round"].astype(str),
+        "round": rows["round"].astype(str)}, columns=FRAMEWORK_CHANGE_COLUMNS[:-1])
+    out["note"] = [framework_change_note(*r) for r in out[["framework_name", "previous_version", "version",
+                                                           "previous_round", "round"]].itertuples(index=False)]
+    return out.reset_index(drop=True)
