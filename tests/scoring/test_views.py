@@ -563,3 +563,10 @@ def test_a_force_understating_its_plan_is_flagged_too_and_needs_inspector_defaul
     assert _flags(1, suggested=3, quotes=QUOTE_P3, needs_inspector=False).loc["P1", "contradiction"]
     assert views.contradictions(None, None, {PLANS: SCALE}).empty
     assert list(views.contradictions(empty_assessment(), None, {PLANS: SCALE}).columns) == views.CONTRADICTION_COLUMNS
+
+
+def test_a_suggestion_that_needs_an_inspector_is_never_shown_as_a_level(config, catalogue):
+    scale = config.scale(catalogue.get("hmicfrs-2017-plans").level_scale)
+    assert views.suggested_level_text(1.0, False, scale) == scale.label(1)
+    shown = views.suggested_level_text(0.0, True, scale)
+    assert shown.startswith("needs an inspector") and scale.label(0) in shown

@@ -115,7 +115,9 @@ def write_review(out: Path, force: pd.Series, round_id: str, force_rows: pd.Data
         generated = [key, fid, rid, req.statement,
                      force_level(level_choice(f.get("level"), bool(f.get("not_applicable", False)), scale),
                                  attention_by_key.get(key, {}).get("attention", "")),
-                     f.get("action", ""), f.get("evidence_cited", ""), level_choice(s.get("level"), False, scale),
+                     f.get("action", ""), f.get("evidence_cited", ""),
+                     views.suggested_level_text(s.get("level"), True, scale) if s.get("needs_inspector")
+                     else level_choice(s.get("level"), False, scale),
                      s.get("confidence"), views.found_lines(s.get("evidence_refs", "")), s.get("rationale", "")]
         after = [flag_by_key.get(key, {}).get("contradiction_reason", "")]
         for col, value in [*enumerate(generated, 1), *enumerate(after, LAST_INSPECTOR + 1)]:

@@ -293,7 +293,8 @@ def evidence_found(rep: ForceReport) -> Panel:
     found = sugg[sugg["similarity"] > 0].sort_values(["framework", "requirement_id"])
     items.append(pd.DataFrame({
         "Framework": found["framework"], "Ref": found["requirement_id"],
-        "Suggested level": [rep.ctx.scale(f).label(lv) for f, lv in zip(found["framework"], found["level"])],
+        "Suggested level": [views.suggested_level_text(lv, bool(ni), rep.ctx.scale(f)) for f, lv, ni in
+                            zip(found["framework"], found["level"], found.get("needs_inspector", False))],
         "Confidence": found["confidence"], "Why": found["rationale"],
         "Quotes (who found them, file, place)": clip_lines(found["evidence_found"], 300),
     }))

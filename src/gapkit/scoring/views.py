@@ -266,6 +266,15 @@ CONTRADICTION_RULE = ("A contradiction is a requirement where the force's own le
 CONTRADICTION_COLUMNS = ["framework", "requirement_id", "contradiction", "contradiction_reason"]
 
 
+def suggested_level_text(level: float | None, needs_inspector: bool, scale: Scale) -> str:
+    """How a suggestion's level is shown: its label, or, when gapkit is not sure enough to give one (docs/evidence.md),
+    'needs an inspector' with the best guess beside it, so the guess is never read as a level."""
+    if level is None or pd.isna(level):
+        return ""
+    label = scale.label(level)
+    return f"needs an inspector (best guess: {label})" if needs_inspector else label
+
+
 def _level_words(scale: Scale, level: float) -> str:
     return f"{scale.label(level).lower()} ({int(level)})"
 
