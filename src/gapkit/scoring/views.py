@@ -106,6 +106,15 @@ def key_rows(requirements: pd.DataFrame) -> pd.DataFrame:
     return requirements[requirements["applicable"] & (requirements["key"] | ~has_key)]
 
 
+def _key_level(row, scale: Scale) -> str:
+    """A key element's level in words; a level that is part credit through the crosswalk says where it came from
+    ('1.5 of 3, credit from hmic-2016-legitimacy:CAP-3 (subset)'), never a bare fraction."""
+    if row.level is None or pd.isna(row.level) or float(row.level).is_integer():
+        return scale.label(row.level)
+    source = getattr(row, "credit_from", "") or "the crosswalk"
+    return f"{float(row.level):g} of {scale.maximum}, credit from {source}"
+
+
 def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: ScoringConfig,
                      scales: dict[str, Scale]) -> pd.DataFrame:
     """Per force and framework: the key elements with their levels, and why the category is not the next better one.
@@ -119,7 +128,7 @@ def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: 
         scale = scales[row.framework]
         mine = keys[(keys["force"] == row.force) & (keys["round"].astype(str) == str(row.round)) &
                     (keys["framework"] == row.framework)].sort_values("order")
-        listing = ", ".join(f"{r.requirement_id} {scale.label(r.level)}"  # a level left in doubt says so
+        listing = ", ".join(f"{r.requirement_id} {_key_level(r, scale)}"  # a level left in doubt says so
                             + (f" ({ATTENTION})" if getattr(r, "rows_not_read", 0) else "") for r in mine.itertuples())
         is_key = bool(mine["key"].any())
         elements = "key elements" if is_key else "all requirements (none is marked key)"
