@@ -36,7 +36,9 @@ class Scale(BaseModel):
     def label(self, value: float | None) -> str:
         if value is None:
             return "Not applicable"
-        return self.levels[int(round(value))].label if float(value).is_integer() else f"{value:.1f}"
+        if float(value).is_integer():
+            return self.levels[int(round(value))].label
+        return f"{value:g} (part credit)"  # a level credited through the crosswalk (docs/methodology.md)
 
 
 class CategoryRule(BaseModel):
