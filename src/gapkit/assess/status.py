@@ -155,15 +155,11 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
     if other:
         return Status(None, other, "scope", clause)
     clause = this_force_part(clause, own)
-    m = c.replanned.search(clause)
-    if m:
-        return Status(1, m.group(0), "planned", clause)
-    m = c.cancelled.search(clause)
-    if m:
-        return Status(0, m.group(0), "cancelled", clause)
+    for pattern, level, kind in ((c.replanned, 1, "planned"), (c.cancelled, 0, "cancelled")):
+        if m := pattern.search(clause):
+            return Status(level, m.group(0), kind, clause)
     plain = c.pseudo.sub(" ", clause)
-    m = c.still_intended.search(plain)
-    if m:
+    if m := c.still_intended.search(plain):
         return Status(1, m.group(0), "negated", clause)
     m = c.trigger.search(plain)
     if m and _negates_progress(plain[m.end():]):
@@ -172,18 +168,11 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
         if before is not None and before.level is not None and before.kind != "scope" and named_before:
             return before  # a negation's scope runs forward: "already in place and not covered here"
         return Status(0, f"{m.group(0)} …", "negated", clause)
-    m = c.continuing.search(plain)
-    if m:
-        return Status(3, m.group(0), "in place", clause)
-    m = c.future.search(plain)
-    if m:
-        return Status(1, m.group(0), "planned", clause)
-    m = c.undecided.search(plain)
-    if m:
-        return Status(0, m.group(0), "undecided", clause)
-    m = c.hedges.search(plain)
-    if m:
-        return Status(1, m.group(0), "hedged", clause)
+    # in this order: practice that goes on, the future (which governs its clause), no decision yet, a hedged intention
+    for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"),
+                                 (c.undecided, 0, "undecided"), (c.hedges, 1, "hedged")):
+        if m := pattern.search(plain):
+            return Status(level, m.group(0), kind, clause)
     # the most specific cue decides: the longest phrase ("the appointment ... was confirmed" over "was confirmed");
     # on a tie, the lower level (the more careful reading)
     found = [(len(m.group(0)), -level, level, m.group(0)) for level, p in c.levels.items()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue
-from gapkit.core.yamlio import load_yaml, pydantic_issues, where
+from gapkit.core.yamlio import load_model, load_yaml, pydantic_issues, where
 
 Kind = Literal["recommendation", "area for improvement", "strategy expectation", "referral rule"]
 Verification = Literal["verified", "partial", "unverified"]
@@ -95,19 +95,12 @@ class Framework(BaseModel):
         return next(t.name for t in self.themes if t.id == theme_id)
 
 
-class Citation(BaseModel):
-    """The publication a crosswalk mapping rests on, and where in it (crosswalk.yaml explains the rule)."""
-    model_config = ConfigDict(extra="forbid")
+class Citation(Source):
+    """The publication a crosswalk mapping rests on, and where in it (crosswalk.yaml explains the rule): a source
+    whose title and publisher may not be empty."""
     title: str = Field(min_length=1)
     publisher: str = Field(min_length=1)
-    date: str = Field(description="ISO date, or YYYY-MM where the day is not known")
-    url: str = ""
     reference: str = Field("", description="the passage, paragraph or item that ties the two items together")
-
-    @field_validator("date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        return Source._date(value)  # the same date forms as a requirement's sources
 
 
 class Mapping(BaseModel):
@@ -221,14 +214,7 @@ def load_crosswalk(path: Path, frameworks: dict[str, Framework]) -> Crosswalk:
     data, node = load_yaml(path)
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if not str(k).startswith("x-")}  # x- keys hold YAML anchors
-    issues = _crosswalk_issues(path, node, data, frameworks)
-    try:
-        cw = Crosswalk.model_validate(data)
-    except ValidationError as exc:
-        raise GapkitError(pydantic_issues(path, node, exc) + issues) from None
-    if issues:
-        raise GapkitError(issues)
-    return cw
+    return load_model(path, Crosswalk, lambda p, n, d: _crosswalk_issues(p, n, d, frameworks), data, node)
 
 
 class Catalogue(BaseModel):

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gapkit.catalogue.settings import Scale
 from gapkit.core import paths
-from gapkit.core.errors import GapkitError, Issue
+from gapkit.core.errors import Issue
 from gapkit.core.text import clean
-from gapkit.core.yamlio import load_model, load_yaml, pydantic_issues, where
+from gapkit.core.yamlio import load_model, where
 
 HEADERS_FILE = paths.CONFIG_DIR / "tracker_headers.yaml"
 VOCAB_FILE = paths.CONFIG_DIR / "status_vocabulary.yaml"
@@ -160,15 +160,7 @@ def _header_word_issues(path: Path, node, data: object) -> list[Issue]:
 @lru_cache(maxsize=4)
 def tracker_settings(path: Path = HEADERS_FILE) -> TrackerSettings:
     """tracker_headers.yaml, validated on load: every problem at once, each naming the file and line."""
-    data, node = load_yaml(path)
-    issues = _header_word_issues(path, node, data)
-    try:
-        settings = TrackerSettings.model_validate(data)
-    except ValidationError as exc:
-        raise GapkitError(pydantic_issues(path, node, exc) + issues) from None
-    if issues:
-        raise GapkitError(issues)
-    return settings
+    return load_model(path, TrackerSettings, _header_word_issues)
 
 
 def date_rules(path: Path = HEADERS_FILE) -> DateRules:

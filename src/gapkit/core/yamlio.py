@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -212,10 +213,17 @@ def pydantic_issues(path: Path, node: yaml.Node | None, exc: ValidationError) ->
             for err in exc.errors()]
 
 
-def load_model(path: Path, model: type[M]) -> M:
-    """A YAML file validated as `model`; every problem at once, each with its line."""
-    data, node = load_yaml(path)
+def load_model(path: Path, model: type[M], check: Callable[[Path, Any, Any], list[Issue]] | None = None,
+               data: Any = None, node: yaml.Node | None = None) -> M:
+    """A YAML file validated as `model` and by `check` (path, node, data -> issues: what pydantic cannot see, such as
+    a word under two fields); every problem at once, each with its line. `data` and `node` if already read."""
+    if node is None and data is None:
+        data, node = load_yaml(path)
+    issues = check(path, node, data) if check is not None else []
     try:
-        return model.model_validate(data)
+        loaded = model.model_validate(data)
     except ValidationError as exc:
-        raise GapkitError(pydantic_issues(path, node, exc)) from None
+        raise GapkitError(pydantic_issues(path, node, exc) + issues) from None
+    if issues:
+        raise GapkitError(issues)
+    return loaded
