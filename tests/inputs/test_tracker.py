@@ -409,3 +409,43 @@ def test_a_report_name_gapkit_cannot_place_is_a_hint_ignored_but_an_unknown_id_i
     text = "\n".join(str(i) for i in result.issues)
     assert "framework names gapkit cannot place were ignored" in text and "'Legitimacy inspection' (A4)" in text
     assert "B5: reference 'P2' is not a requirement in the frameworks (nope-framework)" in text
+
+
+def test_the_issues_own_tracker_is_read_with_its_levels_and_warnings_and_no_hidden_text(tmp_path, read):
+    """The tracker issue 10 describes: a title merged over the header on row 3, the recommendation in a column headed
+    in the force's words, RAG words, dates of mixed types with a placeholder, a formula, a hidden column of internal
+    notes, a glossary sheet, and one row with a status nobody could read."""
+    path = tmp_path / "own-tracker.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "HMICFRS recs"
+    ws["A1"] = "Westshire Police: HMICFRS APSP recommendations tracker"
+    ws.merge_cells("A1:H2")
+    rows = [["HMICFRS ref", "Recommendation / AFI", "Action(s) required", "Action owner", "Target completion date",
+             "BRAG", "Progress update", "Internal notes"],
+            ["P1", "Review the CCU", "External review", "Supt PSD", dt.datetime(2018, 3, 31), "Green", "Done",
+             "SECRET-NOTE-1"],
+            ["P2", "IT monitoring", "Buy software", "Head of ICT", "TBC", "Red", "=\"Not\"&\" started\"",
+             "SECRET-NOTE-2"],
+            ["P3", "Partners", "Protocol with refuges", "DCI", 43190, "Amber", "Drafting", "SECRET-NOTE-3"],
+            ["E3", "CCU capacity", "Two more DCs", "Supt PSD", "31/05/2018", "Purple", "", "SECRET-NOTE-4"]]
+    for r, row in enumerate(rows, 3):  # the header on row 3, under the merged title
+        for c, value in enumerate(row, 1):
+            ws.cell(r, c, value)
+    ws.column_dimensions["H"].hidden = True
+    glossary = wb.create_sheet("Glossary")
+    glossary.append(["Term", "Meaning"])
+    glossary.append(["BRAG", "Blue, red, amber, green"])
+    wb.save(path)
+
+    result = read(path, framework_ids=["hmicfrs-2017-plans", "npcc-apsp-2017"])
+    levels = result.actions.set_index("requirement_id")["level"].to_dict()
+    assert levels == {"P1": 3, "P2": 1, "P3": 2}  # Green, Red, Amber; the Purple row is left out, not the workbook
+    text = "\n".join(str(i) for i in result.issues)
+    assert "HMICFRS recs > F7" in text and "the row was not read" in text  # the unread row, by cell
+    assert "TBC" in text and "read as no due date" in text  # a placeholder date is a warning
+    assert "column H is hidden and was not read" in text
+    assert "SECRET" not in text and "Internal notes" not in text  # hidden text named by position only
+    assert list(result.unread["requirement_id"]) == ["E3"]
+    errors = [i for i in result.issues if i.severity == "error"]
+    assert len(errors) == 1
