@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -20,6 +21,9 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 INJECTED = '=HYPERLINK("http://x","y")'
 TINY_FORCES = ["northmoor", "kestrel-vale", "ashdown-weald"]  # the demo's first three fictional forces
 TINY_ROUNDS = ["2017", "2019"]
+# The real run (tests/e2e, the tiny_run fixture) runs two of them, northmoor (gapkit's template, plan documents, a
+# review, formula-like text) and kestrel-vale (its own tracker): each notebook on a kernel costs seconds.
+KERNEL_FORCES = TINY_FORCES[:2]
 # Stand-in runs pin the code fingerprint: src/ may be edited while the tests run, and a changed fingerprint (rightly)
 # reruns every force. tests/run/test_provenance.py shows that the real fingerprint follows the code.
 PINNED_CODE = "pinned code fingerprint"
@@ -44,16 +48,16 @@ def make_tiny_dataset(root: Path, n_forces: int = 3) -> Path:
     return data
 
 
-def assert_every_force_has_its_reports(out: Path, results) -> None:
-    """What a run of the tiny dataset leaves for each round and force (real kernels or the stand-in alike): every
-    force ran, the national overview is ok, each force folder holds its notebook, HTML, workbook, tables and
-    charts, and no work folder is left."""
+def assert_every_force_has_its_reports(out: Path, results, forces: list[str] = TINY_FORCES) -> None:
+    """What a run of the tiny dataset (of these of its forces) leaves for each round and force (real kernels or the
+    stand-in alike): every force ran, the national overview is ok, each force folder holds its notebook, HTML,
+    workbook, tables and charts, and no work folder is left."""
     assert [r.round for r in results] == TINY_ROUNDS
     for result in results:
-        assert sorted(f["force"] for f in result.forces) == sorted(TINY_FORCES)
+        assert sorted(f["force"] for f in result.forces) == sorted(forces)
         assert not result.failed, result.failed
         assert result.national["status"] == "ok", result.national
-        for force in TINY_FORCES:
+        for force in forces:
             folder = out / result.round / force
             for name in (f"{force}.ipynb", f"{force}.html", f"{force}-{result.round}.xlsx", "summary.csv",
                          "scores.csv", "forces.csv", "charts/gaps.png", "charts/theme_bar.png"):
@@ -89,10 +93,14 @@ def notebook_parameters(notebook: Path) -> dict:
     return {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse(cell.source).body}
 
 
-def in_process_executor(notebook: Path, executed: Path, parameters: dict, timeout: int) -> None:
+def in_process_executor(notebook: Path, executed: Path, parameters: dict, timeout: int,
+                        record: dict | None = None) -> None:
     """Do what the committed notebook does, in this process: build_force_report (or build_overview) from the
     parameters, then every section in the notebook's order (write_outputs among them); then write an executed
-    notebook holding each section's HTML. `timeout` is not used (nothing here can hang on a kernel)."""
+    notebook holding each section's HTML. `timeout` is not used (nothing here can hang on a kernel).
+
+    With `record` (a dict; pass it with functools.partial), what the notebook made is kept there for tests to read:
+    record[(round_id, force or None)] = Made(the report or overview, {section name: its panel})."""
     import ast
     import importlib
 
@@ -103,7 +111,7 @@ def in_process_executor(notebook: Path, executed: Path, parameters: dict, timeou
     names = {**declared, **parameters}
     cells = [c for c in nbformat.read(str(notebook), as_version=4).cells
              if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
-    outputs = []
+    outputs, sections, built = [], {}, None
     for cell in cells:
         tree = ast.parse(cell.source)
         node = tree.body[0] if len(tree.body) == 1 else None
@@ -121,9 +129,33 @@ def in_process_executor(notebook: Path, executed: Path, parameters: dict, timeou
         value = function(*[names[a.id] for a in call.args])
         if isinstance(node, ast.Assign):  # rep = report.build_force_report(force, round_id, ...)
             names[node.targets[0].id] = value
+            built = value
         else:  # report.headline(rep)
             outputs.append((cell.source, value))
+            sections[call.func.attr] = value
     _write_executed(Path(executed), parameters, outputs)
+    if record is not None:
+        record[(str(names["round_id"]), parameters.get("force"))] = Made(built, sections)
+
+
+@dataclass
+class Made:
+    """What the stand-in executor made of one notebook: the report (or overview) and each section's panel."""
+    built: object
+    sections: dict
+
+
+def notebook_only_executor(notebook: Path, executed: Path, parameters: dict, timeout: int) -> None:
+    """A stand-in that makes none of the notebook's calls: it checks the parameters as the real executor does and
+    writes a valid executed notebook holding them, which is all the runner reads back (it computes and writes each
+    force's model itself before calling the executor, then exports the executed notebook to HTML). For tests of the
+    runner's orchestration around the notebooks (tests/run/test_faults.py; which forces a run reruns, in
+    tests/run/test_runner.py); what the notebooks' calls make is tested with in_process_executor
+    (tests/run/test_runner.py, tests/outputs) and on kernels (tests/e2e)."""
+    unknown = set(parameters) - set(notebook_parameters(notebook))
+    if unknown:
+        raise ValueError(f"{Path(notebook).name} has no parameter(s) {', '.join(sorted(unknown))}")
+    _write_executed(Path(executed), parameters, [])
 
 
 def _write_executed(target: Path, parameters: dict, cells: list[tuple[str, object]]) -> None:

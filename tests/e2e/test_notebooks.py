@@ -8,7 +8,8 @@ import pytest
 from gapkit.core import paths
 from gapkit.run.kernels import execute_notebook
 
-pytestmark = pytest.mark.e2e
+# on the worker of the real run (tests/e2e/test_run.py): both use that process's warm kernel, started once
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tiny_run")]
 
 
 def _valid_without_errors(executed) -> nbformat.NotebookNode:

@@ -1,6 +1,6 @@
-"""One real `gapkit run` of the tiny dataset (the session fixture `tiny_run`: both rounds, Jupyter kernels, board
-pack): what only real kernels show. The orchestration (skipping, failures, inputs untouched) is tested without
-kernels in tests/run/test_runner.py."""
+"""One real `gapkit run` of the tiny dataset (the session fixture `tiny_run`: both rounds, two forces, Jupyter
+kernels, board pack): what only real kernels show. The orchestration (skipping, failures, inputs untouched) is
+tested without kernels in tests/run/test_runner.py."""
 
 import json
 
@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 
 from gapkit.inputs.layout import load_round
-from tests.helpers import TINY_FORCES, TINY_ROUNDS, assert_every_force_has_its_reports, requirement_count
+from tests.helpers import KERNEL_FORCES, TINY_ROUNDS, assert_every_force_has_its_reports, requirement_count
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tiny_run")]
 
 
 def test_every_force_gets_its_reports(tiny_run):
     out, results = tiny_run
-    assert_every_force_has_its_reports(out, results)
+    assert_every_force_has_its_reports(out, results, KERNEL_FORCES)
     for result in results:  # and, made by the real run only, the overview's charts and the board pack
         assert (out / result.round / "national" / "charts" / "heatmap.png").exists()
         assert (out / result.round / f"board-pack-{result.round}.xlsx").exists()
@@ -27,17 +27,17 @@ def test_summary_and_scores_csv_columns(tiny_run, tiny_data, catalogue):
     summary = pd.read_csv(out / "2019" / "summary.csv")
     for col in ("force", "force_name", "round", "framework", "score", "category", "rag"):
         assert col in summary.columns
-    assert set(summary["force"]) == set(TINY_FORCES)
+    assert set(summary["force"]) == set(KERNEL_FORCES)
     status = pd.read_csv(out / "2019" / "forces.csv")
-    assert {"force", "status", "status_detail"} <= set(status.columns) and set(status["force"]) == set(TINY_FORCES)
+    assert {"force", "status", "status_detail"} <= set(status.columns) and set(status["force"]) == set(KERNEL_FORCES)
     scores = pd.read_csv(out / "2019" / "scores.csv")
     for col in ("force", "round", "framework", "requirement_id", "theme", "level", "target", "gap", "weight",
                 "level_source"):
         assert col in scores.columns
     frameworks = load_round(tiny_data, "2019", catalogue).frameworks
     # every force, every requirement of the round's frameworks
-    assert len(scores) == len(TINY_FORCES) * requirement_count(catalogue, frameworks)
-    assert len(summary) == len(TINY_FORCES) * len(frameworks)
+    assert len(scores) == len(KERNEL_FORCES) * requirement_count(catalogue, frameworks)
+    assert len(summary) == len(KERNEL_FORCES) * len(frameworks)
 
 
 def test_run_json_records_parameters_hashes_versions_and_timings(tiny_run, tiny_data, catalogue):
@@ -64,7 +64,7 @@ def test_html_has_no_code_and_says_synthetic(tiny_run):
 def test_executed_notebooks_are_valid_for_jupyterlab(tiny_run):
     out, _ = tiny_run
     executed = list(out.glob("*/*/*.ipynb"))
-    assert len(executed) == len(TINY_ROUNDS) * (len(TINY_FORCES) + 1)
+    assert len(executed) == len(TINY_ROUNDS) * (len(KERNEL_FORCES) + 1)
     for path in executed:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)

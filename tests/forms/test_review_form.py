@@ -2,6 +2,7 @@
 Regenerating it keeps every inspector entry exactly."""
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import pytest
@@ -42,6 +43,12 @@ def _suggestions(seed: int) -> pd.DataFrame:
 
 
 def _force_rows(seed: int) -> pd.DataFrame:
+    return _made_force_rows(seed).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _made_force_rows(seed: int) -> pd.DataFrame:
+    """Made once per seed (make_assessment validates its table, which is a large part of a regeneration's time)."""
     return make_assessment("west-yorkshire", "2017", "hmicfrs-2017-plans",
                            {"P1": seed % 4, "P2": (seed + 1) % 4, "P3": None}, level_source="force-reported",
                            action={"P1": f"action {seed}"})

@@ -10,6 +10,7 @@ the Kept entries sheet, compares equal only if its references followed their cel
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shutil
 import subprocess
@@ -53,6 +54,12 @@ def write(path, seed=0, suggestion_seed=0, frameworks=FRAMEWORKS):
 
 
 def _force_rows(seed: int) -> pd.DataFrame:
+    return _made_force_rows(seed).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _made_force_rows(seed: int) -> pd.DataFrame:
+    """Made once per seed (make_assessment validates its table, which is a large part of a regeneration's time)."""
     return make_assessment("west-yorkshire", "2017", "hmicfrs-2017-plans",
                            {"P1": seed % 4, "P2": (seed + 1) % 4, "P3": None}, level_source="force-reported",
                            action={"P1": f"action {seed}", "P2": f"=SUM(A1) {seed}"})

@@ -1,8 +1,11 @@
-"""A round's outputs made in this process, without Jupyter kernels: a small synthetic dataset (three fictional
-forces, rounds 2017 and 2019), every force's report sections (the ones the committed force notebook shows), its
-model and workbook (write_outputs), the round model (runner.collect) and the board pack (build_pack, no PDF).
+"""A round's outputs made in this process, without Jupyter kernels: the stand-in run of the tiny dataset (three
+fictional forces, rounds 2017 and 2019; tests/conftest.py standin_build), which makes every force's report sections
+(the ones the committed force notebook shows) with its model and workbook (write_outputs) and the round model
+(runner.collect) the way `gapkit run` lays them out, keeping each report and its sections in memory; and the board
+pack of each round (build_pack, no PDF).
 
-Made once per test session and shared read-only by tests/outputs/test_sections.py and test_agreement.py."""
+Made once per test session (with the stand-in run) and shared read-only by tests/outputs/test_sections.py and
+test_agreement.py."""
 
 from __future__ import annotations
 
@@ -43,29 +46,33 @@ class InProcessRun:
 
 
 @pytest.fixture(scope="session")
-def inproc_run(tmp_path_factory) -> InProcessRun:
-    from gapkit.demo.generate import generate
-    from gapkit.inputs.layout import list_forces
-    from gapkit.outputs import force_report as report
+def inproc_run(standin_build, tiny_data, tmp_path_factory) -> InProcessRun:
+    """The round's outputs as the stand-in run of the tiny dataset made them (tests/conftest.py standin_build: the
+    runner, with each force's notebook calls made in this process), and the board pack of each round."""
+    from dataclasses import replace
+
     from gapkit.outputs.pack import build_pack
-    from gapkit.run.runner import collect
 
     assert FORCE_SECTIONS[0] == "headline" and FORCE_SECTIONS[-1] == "write_outputs", FORCE_SECTIONS
-    root = tmp_path_factory.mktemp("inproc")
-    data = generate(root / "data", n_forces=3, seed=7)
-    out = root / "reports"
-    run = InProcessRun(data, out, {rnd: list_forces(data, rnd) for rnd in ROUNDS})
+    out, results, made = standin_build.out, standin_build.results, standin_build.made
+    data = Path(tiny_data).resolve()
+    run = InProcessRun(data, out, {r.round: sorted(f["force"] for f in r.forces) for r in results})
+    assert [r.round for r in results] == ROUNDS
+    packs = tmp_path_factory.mktemp("inproc-packs")
     for rnd in ROUNDS:
         for force in run.forces[rnd]:
+            rep, panels = made[(rnd, force)].built, made[(rnd, force)].sections
+            assert list(panels) == FORCE_SECTIONS, list(panels)
+            # the notebook ran in the force's work folder with paths relative to it (as the runner runs it): the
+            # same report, with the folders it ended up in
             folder = out / rnd / force
-            rep = report.build_force_report(force, rnd, data, out_dir=folder)
-            panels = {name: getattr(report, name)(rep) for name in FORCE_SECTIONS}
+            assert folder.is_dir() and (out / rnd / force / f"{force}-{rnd}.xlsx").exists()
+            rep = replace(rep, ctx=replace(rep.ctx, data_dir=data), out_dir=folder)
             run.reports[(rnd, force)] = rep
             run.panels[(rnd, force)] = panels
             run.html[(rnd, force)] = "\n".join(p._repr_html_() for p in panels.values())
-            (folder / f"{force}.html").write_text(run.html[(rnd, force)], encoding="utf-8")
-        collect(out / rnd, [{"force": f, "status": "ok"} for f in run.forces[rnd]])
-        run.packs[rnd] = {p.suffix: p for p in build_pack(out, rnd, data, pdf=False)}
+        run.packs[rnd] = {p.suffix: p for p in build_pack(out, rnd, data, target=packs / f"board-pack-{rnd}.xlsx",
+                                                          pdf=False)}
     return run
 
 

@@ -1,6 +1,8 @@
 """Pool jobs and notebook executors for tests/run/test_faults.py, in a module of their own that imports nothing
 heavy: a spawned pool worker imports the module of the function it runs, and the test module's imports cost seconds
-per worker."""
+per worker. The executors stand in for the notebooks without making their calls (notebook_only_executor in
+tests/helpers.py): the fault tests are about the runner's orchestration, which reads back only the executed
+notebook; the notebooks' calls are tested with the in-process stand-in (tests/run/test_runner.py, tests/outputs)."""
 
 import errno
 import os
@@ -8,9 +10,9 @@ import signal
 from pathlib import Path
 
 
-def in_process_executor(notebook, executed, parameters, timeout):
+def notebook_only(notebook, executed, parameters, timeout):
     # imported here: nbformat (through jsonschema) takes seconds to import, and the pool test's workers never need it
-    from tests.helpers import in_process_executor as execute
+    from tests.helpers import notebook_only_executor as execute
 
     execute(notebook, executed, parameters, timeout)
 
@@ -31,7 +33,7 @@ def killed_victim(notebook, executed, parameters, timeout):
     """The victim's worker is killed (as the out-of-memory killer would); the others run as usual."""
     if parameters.get("force") == VICTIM:
         os.kill(os.getpid(), signal.SIGKILL)
-    in_process_executor(notebook, executed, parameters, timeout)
+    notebook_only(notebook, executed, parameters, timeout)
 
 
 def disk_full(notebook, executed, parameters, timeout):
@@ -41,4 +43,4 @@ def disk_full(notebook, executed, parameters, timeout):
 def national_fails(notebook, executed, parameters, timeout):
     if Path(notebook).name == "national_overview.ipynb":
         raise RuntimeError("the heatmap could not be drawn")
-    in_process_executor(notebook, executed, parameters, timeout)
+    notebook_only(notebook, executed, parameters, timeout)

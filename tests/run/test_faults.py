@@ -1,7 +1,12 @@
 """Faults lose one force at most: a worker process that dies, a failed national overview or pack, two runs on one
 output folder, a failure after a good run (disk full), a change of framework version between rounds, and the
-temporary folders runs leave. No Jupyter kernels: a stand-in executor (below) makes the calls the notebooks make,
-in the worker (or, with workers=1, in this process)."""
+temporary folders runs leave.
+
+These test the runner's orchestration, so they run it on the smallest dataset that shows it (two fictional forces,
+one of them the victim; round 2017, and 2019 where a previous round matters), and with no Jupyter kernels: the runner
+computes and writes each force's model itself, in the pool worker (or, with workers=1, in this process), and a
+stand-in executor writes the executed notebook it reads back (tests.helpers.notebook_only_executor). What the
+notebooks' calls make is tested with the in-process stand-in in tests/run/test_runner.py and tests/outputs."""
 
 from __future__ import annotations
 
@@ -21,18 +26,19 @@ from gapkit.cli import main
 from gapkit.core.errors import GapkitError
 from gapkit.run import runner
 from gapkit.run.runner import FINGERPRINT, LOCK, Workers, collect, run, run_lock, tidy
-from tests.helpers import in_process_executor
+from tests.helpers import notebook_only_executor
 from tests.run import pool_jobs
 
-FORCES = ["northmoor", "kestrel-vale", "ashdown-weald"]  # the demo's first three fictional forces
+FORCES = ["northmoor", "kestrel-vale"]  # the demo's first two fictional forces: a bystander and the victim
 VICTIM = pool_jobs.VICTIM
+assert VICTIM in FORCES
 pytestmark = pytest.mark.xdist_group("faults")  # its module fixtures are built once, on one worker
 # ---- helpers ----------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     from gapkit.demo.generate import generate
-    return generate(tmp_path_factory.mktemp("faults") / "data", n_forces=3, seed=7, with_plans=False)
+    return generate(tmp_path_factory.mktemp("faults") / "data", n_forces=len(FORCES), seed=7, with_plans=False)
 
 
 @pytest.fixture
@@ -57,7 +63,7 @@ def pinned_code(monkeypatch):
     monkeypatch.setattr(runner, "code_fingerprint", lambda *a, **k: "pinned")
 
 
-def go(data, out, executor=in_process_executor, workers=1, rounds=("2017",), **kwargs):
+def go(data, out, executor=notebook_only_executor, workers=1, rounds=("2017",), **kwargs):
     kwargs.setdefault("pack", False)
     return run(data, rounds=list(rounds), out_dir=out, workers=workers, progress=False, executor=executor, **kwargs)
 

@@ -16,7 +16,7 @@ from gapkit.outputs.index import INDEX
 from gapkit.run import runner
 from gapkit.run.runner import Job, run, run_force
 from tests.helpers import (PINNED_CODE, TINY_FORCES, TINY_ROUNDS, assert_every_force_has_its_reports,
-                           in_process_executor, requirement_count)
+                           in_process_executor, notebook_only_executor, requirement_count)
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def data(tiny_data, tmp_path):
     return Path(shutil.copytree(tiny_data, tmp_path / "data"))
 
 
-def stand_in_run(data, out, **kwargs):
-    return run(data, out_dir=out, workers=1, progress=False, executor=in_process_executor, **kwargs)
+def stand_in_run(data, out, executor=in_process_executor, **kwargs):
+    return run(data, out_dir=out, workers=1, progress=False, executor=executor, **kwargs)
 
 
 def _ran(results) -> dict[str, bool]:
@@ -64,25 +64,34 @@ def test_rerun_with_nothing_changed_skips_every_force(standin_run, data, tmp_pat
 
 
 def test_changed_input_reruns_only_that_force(data, tmp_path, pinned_code):
+    """Which forces run is the runner's decision, made before any notebook: the notebooks are stood in for by
+    executed notebooks alone (tests.helpers.notebook_only_executor)."""
     out = tmp_path / "out"
-    first = stand_in_run(data, out, rounds=["2017"], forces=["northmoor", "ashdown-weald"], pack=False)
+    first = stand_in_run(data, out, notebook_only_executor, rounds=["2017"], forces=["northmoor", "ashdown-weald"],
+                         pack=False)
     assert _ran(first) == {"northmoor": True, "ashdown-weald": True}
     plan = next((data / "rounds" / "2017" / "plans" / "ashdown-weald").iterdir())
     plan.write_bytes(plan.read_bytes())  # same bytes: not a change
     (data / "rounds" / "2017" / "plans" / "ashdown-weald" / "extra.md").write_text("We will review the CCU next year.\n")
-    results = stand_in_run(data, out, rounds=["2017"], forces=["northmoor", "ashdown-weald"], pack=False)
+    results = stand_in_run(data, out, notebook_only_executor, rounds=["2017"],
+                           forces=["northmoor", "ashdown-weald"], pack=False)
     assert _ran(results) == {"northmoor": False, "ashdown-weald": True}
     assert not results[0].national.get("skipped")  # a force changed: the national overview is made again
     inputs = json.loads((out / "2017" / "run.json").read_text())["input_hashes"]["ashdown-weald"]
     assert any(k.endswith("plans/ashdown-weald/extra.md") for k in inputs)
 
 
-def test_inputs_are_never_modified(data, tmp_path):
-    """northmoor has a template, plan documents and a review; kestrel-vale its own tracker: every kind of input."""
-    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
-    assert (data / "rounds" / "2017" / "reviews" / "northmoor.xlsx") in before
-    stand_in_run(data, tmp_path / "out", rounds=["2017"], forces=["northmoor", "kestrel-vale"], pack=True)
-    after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+def test_inputs_are_never_modified(standin_build, tiny_data, tmp_path):
+    """The stand-in run of both rounds (standin_build) read the tiny dataset in place: every file is as it was before
+    the run, also after a board pack is made from the run. northmoor has a template, plan documents and a review;
+    kestrel-vale its own tracker: every kind of input."""
+    from gapkit.outputs.pack import build_pack
+
+    before = standin_build.inputs
+    assert "rounds/2017/reviews/northmoor.xlsx" in before and "rounds/2017/submissions/kestrel-vale.xlsx" in before
+    assert any(name.startswith("rounds/2017/plans/northmoor/") for name in before)
+    build_pack(standin_build.out, "2017", tiny_data, target=tmp_path / "pack.xlsx", pdf=False)
+    after = {p.relative_to(tiny_data).as_posix(): p.read_bytes() for p in tiny_data.rglob("*") if p.is_file()}
     assert before == after
 
 

@@ -26,7 +26,8 @@ CATEGORIES_WORST_FIRST = ["insufficient information", "plan, not started", "plan
 
 CAT = default_catalogue()
 CFG = default_config()
-HYP = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# examples: the hypothesis profile (tests/conftest.py)
+HYP = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def ids(fid: str) -> list[str]:
@@ -341,7 +342,7 @@ def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 10 ** -SCORE_DECIMALS
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@HYP
 @given(forces_levels(), forces_levels(), forces_levels())
 def test_change_is_against_the_named_round_only(now_levels, prev_levels, other_levels):
     # one scoring of three rounds; 2015 is a round that is not the one named, and must be ignored
@@ -383,11 +384,17 @@ def test_change_matches_when_the_previous_round_is_read_back_as_a_number():
 
 # ---- the category and its reason -------------------------------------------------------------------------------
 
-def _reasons(levels: dict, fids=(PLANS,)) -> pd.DataFrame:
+def _scored_reasons(levels: dict, fids=(PLANS,)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One scoring: the overall rows with their category reasons, and the requirement rows (the effective levels,
+    after crosswalk credit) that the categories were decided on."""
     s = score(assessment_of(levels), CAT, CFG, framework_ids=list(fids))
     scales = {fid: CFG.scale(CAT.get(fid).level_scale) for fid in fids}
     return s.overall.merge(views.category_reasons(s.requirements, s.overall, CFG, scales),
-                           on=["force", "round", "framework"])
+                           on=["force", "round", "framework"]), s.requirements
+
+
+def _reasons(levels: dict, fids=(PLANS,)) -> pd.DataFrame:
+    return _scored_reasons(levels, fids)[0]
 
 
 def test_category_reason_names_what_stands_in_the_way():
@@ -424,9 +431,9 @@ def test_category_reason_for_the_middle_categories():
 @HYP
 @given(forces_levels(fids=(PLANS, LEGIT)))
 def test_category_reason_is_consistent_with_the_category(levels):
-    rows = _reasons(levels, fids=(PLANS, LEGIT))
+    rows, requirements = _scored_reasons(levels, fids=(PLANS, LEGIT))
     # the category is decided on effective levels: the crosswalk credits the 2017 elements from the 2016 items
-    effective = requirements_of(levels, fids=(PLANS, LEGIT)).set_index(["force", "framework", "requirement_id"])
+    effective = requirements.set_index(["force", "framework", "requirement_id"])
     names = CFG.category_names()
     for r in rows.itertuples():
         assert r.category_reason.startswith(f"{r.category}: ")
