@@ -172,6 +172,18 @@ def test_write_and_read_round_trip_every_table_exactly(demo_model, demo_previous
         assert_models_equal(model, read_model(tmp_path / name))
 
 
+def test_a_model_with_types_only_is_the_checked_model(demo_ctx, demo_assessed, demo_previous_model, demo_model,
+                                                     tmp_path):
+    """A run builds and reads models without the schemas' checks (it checks the round once): the tables are the
+    same, types included, as the checked ones."""
+    assert_models_equal(build_model(demo_ctx, demo_assessed, demo_previous_model, check=False), demo_model)
+    write_model(demo_model, tmp_path)
+    assert_models_equal(read_model(tmp_path, validate=False), demo_model)
+    empty = RoundModel.typed({})
+    assert all(frame.empty for frame in empty.tables().values())
+    assert_models_equal(empty, RoundModel.validated({}))
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="'") |
                st.sampled_from(["\n", "\t", "=", "+", "-", "@", ",", '"', " "]), max_size=25)
 

@@ -68,8 +68,8 @@ def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir:
     combined and scored here (with its previous round, if there is one)."""
     ctx = RoundContext.load(data_dir, round_id, as_of=as_of, frameworks=frameworks)
     force_row = lookup(force, ctx.forces)
-    if model_dir:
-        model = read_model(Path(model_dir)).force(force_row["force_id"])
+    if model_dir:  # the schemas' types; their checks are made on the round's model, once per run
+        model = read_model(Path(model_dir), validate=False).force(force_row["force_id"])
     else:
         model = force_model(ctx, force_row["force_id"])
     return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg, in_run=bool(model_dir))

@@ -79,7 +79,7 @@ def run_force(job: Job) -> dict:
     folder into place."""
     from gapkit.run.kernels import execute_warm, export_html, tidy_executed, warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above)
-    from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
+    from gapkit.scoring.store import write_model  # noqa: PLC0415  (start-up time, as above)
 
     started = time.monotonic()
     out_round = Path(job.out_round)
@@ -89,7 +89,8 @@ def run_force(job: Job) -> dict:
         if job.executor is None:
             warm_kernel().start_soon()  # it warms up while the model is computed
         ctx = RoundContext.load(job.data_dir, job.round)
-        write_model(force_model(ctx, job.force, out_round.parent), work)
+        model = force_model(ctx, job.force, out_round.parent, check=False)  # the round's model is checked once
+        write_model(model, work)
         executed = work / f"{job.force}.ipynb"
         # run in the force's folder with paths relative to it, so the executed notebook opens and re-runs where
         # it ends up (the folder keeps its depth when it is swapped into place)
@@ -97,7 +98,7 @@ def run_force(job: Job) -> dict:
             (job.executor or execute_warm)(paths.FORCE_NOTEBOOK, executed, {
                 "force": job.force, "round_id": job.round, "data_dir": os.path.relpath(job.data_dir, work),
                 "out_dir": ".", "model_dir": ".", "svg": job.svg}, job.timeout)
-        status = read_model(work).forces.iloc[0]
+        status = model.forces.iloc[0]
         title = f"{status['force_name']}: {ctx.round.title}"
         tidy_executed(executed, title, paths.FORCE_NOTEBOOK.name)
         export_html(executed, work / f"{job.force}.html", title)

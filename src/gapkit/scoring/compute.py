@@ -18,7 +18,8 @@ def plan_cache(out_dir: Path | None) -> PlanCache | None:
     return PlanCache(Path(out_dir) / ".cache" / "plans") if out_dir else None
 
 
-def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel | None:
+def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None,
+                   check: bool = True) -> RoundModel | None:
     """The force's model for the round named `previous` in round.yaml: from OUT/PREVIOUS/FORCE when a run wrote it,
     else computed from that round's inputs (None when the force had no usable inputs there: that round's figures did
     not count it, gapkit.scoring.model.counted)."""
@@ -26,16 +27,18 @@ def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -
         return None
     stored = Path(out_dir) / ctx.round.previous / force if out_dir else None
     if stored is not None and has_model(stored):
-        model = read_model(stored)
+        model = read_model(stored, validate=check)
         return model if counted(model.forces).all() else None
     prev_ctx = ctx.for_round(ctx.round.previous)
     assessed = assess_force(prev_ctx, force, plan_cache(out_dir))
     if not assessed.inputs:
         return None
-    model = build_model(prev_ctx, assessed)  # counted as that round's own outputs count it (rows not read or not)
+    model = build_model(prev_ctx, assessed, check=check)  # counted as that round's own outputs count it (rows not read or not)
     return model if counted(model.forces).all() else None
 
 
-def force_model(ctx: RoundContext, force: str, out_dir: Path | None = None) -> RoundModel:
-    """One force's model for the context's round. `out_dir` is a run's output folder (for the previous round)."""
-    return build_model(ctx, assess_force(ctx, force, plan_cache(out_dir)), previous_model(ctx, force, out_dir))
+def force_model(ctx: RoundContext, force: str, out_dir: Path | None = None, check: bool = True) -> RoundModel:
+    """One force's model for the context's round. `out_dir` is a run's output folder (for the previous round);
+    `check=False` leaves the schemas' checks to the run, which checks the round's model once."""
+    return build_model(ctx, assess_force(ctx, force, plan_cache(out_dir)),
+                       previous_model(ctx, force, out_dir, check), check)

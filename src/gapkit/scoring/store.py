@@ -33,8 +33,8 @@ def write_model(model: RoundModel, folder: Path) -> list[Path]:
 def read_model(folder: Path, validate: bool = True) -> RoundModel:
     """Read a model gapkit wrote; an incomplete folder is an error naming what is missing.
 
-    `validate=False` leaves the schemas' checks to the caller (the runner reads every force's model and checks the
-    round's once)."""
+    `validate=False` gives the schemas' types without their checks (RoundModel.typed): the runner reads every
+    force's model and checks the round's once, and a force notebook reads what its run has just written."""
     folder = Path(folder)
     missing = [f for f in FILES.values() if not (folder / f).exists()]
     if missing:
@@ -50,4 +50,4 @@ def read_model(folder: Path, validate: bool = True) -> RoundModel:
             if col in frame:
                 frame[col] = pd.to_datetime(frame[col], errors="coerce")
         tables[name] = frame
-    return RoundModel.validated(tables) if validate else RoundModel(**tables)
+    return RoundModel.validated(tables) if validate else RoundModel.typed(tables)
