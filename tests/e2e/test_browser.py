@@ -26,7 +26,10 @@ def page(standin_run):
         page.problems = []
         page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-        page.on("requestfailed", lambda req: page.problems.append(f"request failed: {req.url}"))
+        # a navigation the next one supersedes is aborted (net::ERR_ABORTED, seen on a loaded machine): not a fault;
+        # a missing file (net::ERR_FILE_NOT_FOUND) or anything else is
+        page.on("requestfailed", lambda req: req.failure == "net::ERR_ABORTED" or page.problems.append(
+            f"request failed: {req.url} ({req.failure})"))
         yield page
         browser.close()
 
