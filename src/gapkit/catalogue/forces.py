@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,19 @@ ForcesSchema = pa.DataFrameSchema(
 
 
 def load_forces(path: Path = paths.FORCES_CSV) -> pd.DataFrame:
-    """Read and validate a forces CSV; errors name the file and the CSV line."""
+    """Read and validate a forces CSV; errors name the file and the CSV line. A file read before and not changed
+    since is not read again (a run's worker and kernel load the registry for every force)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise GapkitError.one(path, "", "file not found", "check the path") from None
+    return _load_forces(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _load_forces(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """`mtime_ns` and `size` are the cache's key: a changed file is read again."""
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)

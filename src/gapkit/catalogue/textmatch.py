@@ -6,20 +6,32 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, field_validator
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.core import paths
 from gapkit.core.yamlio import load_model
 
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
 ACRONYMS_FILE = paths.CONFIG_DIR / "acronyms.yaml"
 # Words every APSP document uses: they say nothing about which requirement a passage is about.
 DOMAIN_WORDS = {"abuse", "position", "sexual", "purpose", "apsp", "force", "forces", "police", "officers",
                 "officer", "staff", "plan", "plans", "national", "strategy", "work"}
-STOP_SET = frozenset(ENGLISH_STOP_WORDS | DOMAIN_WORDS)
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """English stop words (scikit-learn's list) and the domain's own."""
+    # scikit-learn is imported where text is matched, not at the top: it takes about a second to import, and the
+    # processes that only render reports (a run's warm kernels, the board pack) never match text
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # noqa: PLC0415
+
+    return frozenset(ENGLISH_STOP_WORDS | DOMAIN_WORDS)
 
 
 class AcronymFile(BaseModel):
@@ -76,7 +88,8 @@ def _stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_SET]
+    stop = stop_words()
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop]
 
 
 def expand(text: str) -> str:
@@ -105,6 +118,8 @@ class RequirementIndex:
         keys = [(fid, r.id) for fid, fw in catalogue.frameworks.items()
                 if not framework_ids or fid in framework_ids for r in fw.requirements]
         docs = [requirement_document(catalogue, f, r) for f, r in keys]
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415  (start-up time: see stop_words)
+
         vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, tokenizer=tokens, token_pattern=None,
                               lowercase=False, min_df=1)
         matrix = vec.fit_transform(docs)

@@ -32,6 +32,7 @@ class ForceReport(RoundLabels):
     out_dir: Path | None
     svg: bool = False  # also write each chart as SVG
     in_run: bool = False  # made by gapkit run (its model read from the run): the run's index is two folders up
+    model_dir: Path | None = None  # where its model was read from (None: computed here)
 
     @property
     def has_previous(self) -> bool:
@@ -72,7 +73,8 @@ def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir:
         model = read_model(Path(model_dir), validate=False).force(force_row["force_id"])
     else:
         model = force_model(ctx, force_row["force_id"])
-    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg, in_run=bool(model_dir))
+    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg, in_run=bool(model_dir),
+                       model_dir=Path(model_dir) if model_dir else None)
 
 
 # ---- sections -----------------------------------------------------------------------------------------------
@@ -351,7 +353,8 @@ def write_outputs(rep: ForceReport) -> Panel:
     if rep.out_dir is None:
         return Panel("Files", [Note("No output folder given: nothing written.")])
     rep.out_dir.mkdir(parents=True, exist_ok=True)
-    write_model(rep.model, rep.out_dir)
+    if rep.model_dir is None or rep.model_dir.resolve() != rep.out_dir.resolve():  # a run wrote it there already
+        write_model(rep.model, rep.out_dir)
     book = write_force_workbook(rep.model, rep.ctx, rep.out_dir / f"{rep.force['force_id']}-{rep.round.round}.xlsx")
     files = sorted(p.name for p in rep.out_dir.iterdir() if p.is_file() and not p.name.startswith("."))
     if rep.charts_dir is not None and rep.charts_dir.exists():

@@ -35,7 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +105,8 @@ def run_force(job: Job) -> dict:
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, final)
         return {"force": job.force, "status": status["status"], "seconds": round(time.monotonic() - started, 2),
-                "errors": [m for m in status["status_detail"].split("; ") if m], "warnings": int(status["warnings"])}
+                "errors": [m for m in status["status_detail"].split("; ") if m], "warnings": int(status["warnings"]),
+                "model": model}  # for the round's model (collect), so it is not read back from disk
     except Exception as exc:  # a failing force is reported; the others go on
         forget_fingerprint(final)
         return {"force": job.force, "status": "failed", "seconds": round(time.monotonic() - started, 2),
@@ -391,10 +392,11 @@ class RoundResult:
         return [f for f in self.forces if f["status"] != "ok"]
 
 
-def collect(out_round: Path, results: list[dict]) -> None:
-    """The round's model from the forces' own models. A force that failed this time keeps its last good model
-    (from its folder, or else from the round's model as it was), marked failed; one with none has a status row.
-    The round's CSVs are written aside and then replaced together, so a failure here leaves the good ones."""
+def collect(out_round: Path, results: list[dict], computed: dict | None = None) -> None:
+    """The round's model from the forces' own models: `computed` as this run's workers computed them, else read
+    from their folders. A force that failed this time keeps its last good model (from its folder, or else from the
+    round's model as it was), marked failed; one with none has a status row. The round's model is checked here,
+    once; its CSVs are written aside and then replaced together, so a failure here leaves the good ones."""
     from gapkit.scoring.model import concat  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
@@ -411,7 +413,9 @@ def collect(out_round: Path, results: list[dict]) -> None:
         if result["force"] in unchanged:
             continue
         folder = out_round / result["force"]
-        model = read_model(folder, validate=False) if has_model(folder) else None  # concat checks the round once
+        model = (computed or {}).get(result["force"])
+        if model is None:
+            model = read_model(folder, validate=False) if has_model(folder) else None  # concat checks the round
         if model is None and result["status"] == "failed":
             if before is not False and result["force"] in set(before.forces["force"]):
                 kept = before.force(result["force"])
@@ -497,6 +501,7 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
             jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor, svg))
     started = time.monotonic()
     ran = pool.map(run_force, jobs, f"round {round_id}", progress)
+    models = {r["force"]: r.pop("model") for r in ran if r.get("model") is not None}
     for result in ran:
         if result["status"] == "failed":  # also when its worker died before it could say so
             forget_fingerprint(out_round / result["force"])
@@ -512,19 +517,22 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
                 {"status": "failed", "errors": r.get("errors") or ["its last run failed"], "warnings": 0}
             done.append({"force": f, **status, "seconds": 0.0, "skipped": True, "not_selected": True})
     if jobs or not has_model(out_round):
-        collect(out_round, done)
+        collect(out_round, done, models)
     model_print = hash_files(model_files(out_round)) + code
     job = NationalJob(str(data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
-    _step(progress, f"round {round_id}: national overview")
-    national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) else \
-        pool.map(run_national, [job], "national overview", False)[0]
+    _step(progress, f"round {round_id}: national overview" + (" and board pack" if pack else ""))
+    # the pack and the national overview both render the round's model: the pack is made here while a worker
+    # runs the national notebook (with one worker, one after the other)
+    with ThreadPoolExecutor(1) as beside:
+        made = beside.submit(make_pack, ctx, out_dir, model_print, rerun) if pack and pool.workers > 1 else None
+        national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) \
+            else pool.map(run_national, [job], "national overview", False)[0]
+        if pack:
+            national.update(made.result() if made is not None else make_pack(ctx, out_dir, model_print, rerun))
     if national["status"] != "ok":
         forget_fingerprint(out_round / "national")  # also when its worker died before it could say so
     tidy(out_round)
     result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
-    if pack:
-        _step(progress, f"round {round_id}: board pack")
-        result.national.update(make_pack(ctx, out_dir, model_print, rerun))
     write_run_json(out_round, ctx, result.forces, result.national, hashes, code, pool.workers,
                    time.monotonic() - started, previous=previous_frameworks(out_dir, ctx.round.previous))
     return result
