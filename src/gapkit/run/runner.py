@@ -116,11 +116,11 @@ def run_force(job: Job) -> dict:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _quiet_worker(log_dir: str, tmp_dir: str | None = None) -> None:
+def _quiet_worker(log_dir: str, tmp_dir: str | None = None, warm: bool = False) -> None:
     """Pool worker start: its (and so its kernels') stderr goes to a log file, since kernels print benign shutdown
     noise; numeric libraries use one thread each, as the pool already uses the cores. Temporary files (the
     kernels' socket folders among them) go to the run's own temporary folder, which the run removes even when a
-    worker was killed before it could tidy up."""
+    worker was killed before it could tidy up. With `warm`, its warm kernel is started here, at once."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -132,6 +132,14 @@ def _quiet_worker(log_dir: str, tmp_dir: str | None = None) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+    if warm:  # the worker's kernel starts and warms up while the worker imports what computing a model needs
+        from gapkit.run.kernels import warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
+
+        try:
+            warm_kernel().start_soon()
+        except Exception:  # noqa: BLE001  (the first job tries again and reports why it cannot, for its force)
+            warm_kernel().retire()
+        import gapkit.scoring.compute  # noqa: F401, PLC0415  (the first job's imports, done while the kernel starts)
 
 
 def _tracked(fn: Callable, job, marker: str):
@@ -215,8 +223,8 @@ class Workers:
     not finished are run again; the other workers, which the pool stopped, count as innocent. When the dead worker
     cannot be told apart, each job running at the time is run again, and fails if a worker dies under it twice."""
 
-    def __init__(self, workers: int, log_dir: Path) -> None:
-        self.workers, self.log_dir, self.pool = workers, log_dir, None
+    def __init__(self, workers: int, log_dir: Path, warm: bool = False) -> None:
+        self.workers, self.log_dir, self.pool, self.warm = workers, log_dir, None, warm
         self.tmp = Path(tempfile.mkdtemp(prefix="gapkit-run-")) if workers > 1 else None
 
     def map(self, fn: Callable, jobs: list, desc: str, progress: bool) -> list:
@@ -255,7 +263,7 @@ class Workers:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
                                             initializer=_quiet_worker,
-                                            initargs=(str(self.log_dir), str(self.tmp / "tmp")))
+                                            initargs=(str(self.log_dir), str(self.tmp / "tmp"), self.warm))
             (self.tmp / "tmp").mkdir(exist_ok=True)
         notes = Path(tempfile.mkdtemp(prefix="running-", dir=self.tmp))
         futures = {}
@@ -466,7 +474,7 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
         raise GapkitError.one(data_dir, "", "no rounds found (rounds/ROUND/round.yaml)", "see docs/dataset.md")
     code = code_fingerprint()
     with run_lock(out_dir):
-        pool = Workers(workers, out_dir / ".logs")
+        pool = Workers(workers, out_dir / ".logs", warm=executor is None)
         try:
             results = [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
                                   progress, pack, executor, svg) for round_id in rounds]
