@@ -82,7 +82,7 @@ def test_a_dead_worker_fails_only_its_force(dataset, good_run, tmp_path, monkeyp
     out = Path(shutil.copytree(good_run, tmp_path / "out"))
     scores_before = round_csv(out, "scores.csv")
     pools = []
-    monkeypatch.setattr(runner, "Workers", lambda *a: pools.append(Workers(*a)) or pools[-1])
+    monkeypatch.setattr(runner, "Workers", lambda *a, **k: pools.append(Workers(*a, **k)) or pools[-1])
     result = go(dataset, out, pool_jobs.killed_victim, workers=2, rerun=True)[0]
     forces = by_force(result)
     assert forces[VICTIM]["status"] == "failed", forces
