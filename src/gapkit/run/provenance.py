@@ -47,10 +47,11 @@ def force_fingerprint(ctx: RoundContext, force: str, code: str) -> tuple[str, di
     rounds = [round_id] + ([ctx.round.previous] if ctx.round.previous else [])
     files = [paths.round_dir(data_dir, r) / "round.yaml" for r in rounds]
     files += [data_dir / "forces.csv"] if (data_dir / "forces.csv").exists() else []
-    inputs = [f for r in rounds for f in force_inputs(data_dir, r, force)]
-    hashes = input_hashes(files + inputs, data_dir)
+    own = input_hashes(force_inputs(data_dir, round_id, force), data_dir)  # each file read and hashed once
+    hashes = {**input_hashes(files + [f for r in rounds[1:] for f in force_inputs(data_dir, r, force)], data_dir),
+              **own}
     digest = hashlib.sha256(json.dumps({"code": code, "inputs": hashes}, sort_keys=True).encode()).hexdigest()
-    return digest, input_hashes(force_inputs(data_dir, round_id, force), data_dir)
+    return digest, own
 
 
 def library_versions() -> dict[str, str]:
