@@ -1,13 +1,15 @@
 import dataclasses
+import io
 
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from gapkit.assess.table import make_assessment
 from gapkit.outputs import charts
-from gapkit.outputs.display import Chart
+from gapkit.outputs.display import CHART_DPI, MAX_CHART_PIXELS, Chart
 from gapkit.scoring import views
 from gapkit.scoring.rule import score
 
@@ -145,3 +147,15 @@ def test_category_chart_counts(scored, config):
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert sum(heights) == len(overall) == 3 and len(heights) == len(config.category_names())
     assert heights == list(counts["forces"])
+
+
+def test_a_very_large_chart_is_drawn_at_a_lower_resolution_and_a_usual_one_is_not():
+    """A 200-force heatmap would be 29 million pixels at the usual resolution: it is drawn within the limit."""
+    usual, huge = Figure(figsize=(8, 15.6)), Figure(figsize=(19.6, 66))
+    for fig in (usual, huge):
+        FigureCanvasAgg(fig)
+        fig.add_subplot().plot([0, 1], [0, 1])
+    w, h = Image.open(io.BytesIO(Chart(usual).png)).size
+    assert (w, h) == (round(8 * CHART_DPI), round(15.6 * CHART_DPI))
+    w, h = Image.open(io.BytesIO(Chart(huge).png)).size
+    assert w * h <= MAX_CHART_PIXELS * 1.01 and h > 5000  # still tall enough to read every force's name

@@ -36,6 +36,9 @@ NOTE_STYLES = {"banner": "background:#FFF2CC;border:2px solid #C00000;color:#C00
 
 
 CHART_DPI = 150  # sharp on screen and in print; shown at the figure's size in inches x 100 pixels
+# a chart's largest image: a 200-force heatmap (66 x 20 inches) would be 29 million pixels at CHART_DPI, about
+# 120 MB to draw in every process that draws it; above this, the resolution is lowered to fit
+MAX_CHART_PIXELS = 12_000_000
 
 
 @dataclass
@@ -48,7 +51,7 @@ class Chart:
     @cached_property
     def png(self) -> bytes:
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=CHART_DPI)
+        self.figure.savefig(buf, format="png", dpi=chart_dpi(self.figure))
         return buf.getvalue()
 
     @property
@@ -71,6 +74,12 @@ class Chart:
                 self.figure.savefig(tmp, format="svg", metadata={"Date": None})
             written.append(target)
         return written
+
+
+def chart_dpi(figure: Figure) -> float:
+    """CHART_DPI, or less for a figure so large that its image would exceed MAX_CHART_PIXELS."""
+    width, height = figure.get_size_inches()
+    return min(CHART_DPI, (MAX_CHART_PIXELS / (width * height)) ** 0.5)
 
 
 @dataclass(frozen=True)

@@ -526,6 +526,7 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
             done.append({"force": f, **status, "seconds": 0.0, "skipped": True, "not_selected": True})
     if jobs or not has_model(out_round):
         collect(out_round, done, models)
+    models.clear()  # the round's model is on disk now; the national overview and the pack read it from there
     model_print = hash_files(model_files(out_round)) + code
     job = NationalJob(str(data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
     _step(progress, f"round {round_id}: national overview" + (" and board pack" if pack else ""))
