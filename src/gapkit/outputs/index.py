@@ -55,7 +55,7 @@ def _link(out_dir: Path, path: Path, text: str) -> list[tuple[str, str]]:
 
 
 def _round_entry(out_dir: Path, round_dir: Path) -> RoundEntry:
-    model = read_model(round_dir)
+    model = read_model(round_dir, validate=False)  # checked against the schemas by the run that wrote it
     rnd = round_dir.name
     run_json = round_dir / "run.json"
     try:  # gapkit's own record of the run; without it the page still lists the round

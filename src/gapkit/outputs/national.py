@@ -64,7 +64,8 @@ class Overview(RoundLabels):
 
 def score_round_here(ctx: RoundContext) -> RoundModel:
     """Every force of a round scored in this process (for a notebook run on its own)."""
-    return concat([force_model(ctx, force) for force in list_forces(ctx.data_dir, ctx.round.round)])
+    return concat([force_model(ctx, force, check=False)  # concat checks the round's model once
+                   for force in list_forces(ctx.data_dir, ctx.round.round)])
 
 
 def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path = "",
@@ -72,9 +73,11 @@ def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path
     """The round's results from a run's output folder, or scored here when `out_dir` is empty or has none."""
     ctx = RoundContext.load(data_dir, round_id)
     folder = Path(out_dir) / round_id if out_dir else None
-    model = read_model(folder) if folder is not None and has_model(folder) else score_round_here(ctx)
+    stored = folder is not None and has_model(folder)
+    # a run checks the round's model against the schemas when it writes it; read here with its types
+    model = read_model(folder, validate=False) if stored else score_round_here(ctx)
     return Overview(ctx, model, Path(charts_dir) if charts_dir else None, svg,
-                    folder if folder is not None and has_model(folder) else None)
+                    folder if stored else None)
 
 
 def _headline_name(ov: Overview) -> str:

@@ -95,7 +95,7 @@ def load_pack_data(out_dir: Path, round_id: str, data_dir: Path | None = None) -
         raise GapkitError.one(folder / "summary.csv", "", "no results for this round",
                               f"run 'gapkit run --round {round_id}' first")
     ctx = RoundContext.load(data_dir, round_id)
-    model = read_model(folder)
+    model = read_model(folder, validate=False)  # checked against the schemas by the run that wrote it
     run = json.loads((folder / "run.json").read_text()) if (folder / "run.json").exists() else {}
     return PackData(ctx, model.included(), model.forces, run)
 
