@@ -78,8 +78,6 @@ def run_force(job: Job) -> dict:
     """Compute one force's model, render its notebook from it into a temporary folder, export HTML, then swap the
     folder into place."""
     from gapkit.run.kernels import execute_warm, export_html, tidy_executed, warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
-    from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above)
-    from gapkit.scoring.store import write_model  # noqa: PLC0415  (start-up time, as above)
 
     started = time.monotonic()
     out_round = Path(job.out_round)
@@ -87,7 +85,10 @@ def run_force(job: Job) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f".work-{job.force}-", dir=out_round))
     try:
         if job.executor is None:
-            warm_kernel().start_soon()  # it warms up while the model is computed
+            warm_kernel().start_soon()  # it warms up while this process imports what it needs and computes the model
+        from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above; after the kernel is started)
+        from gapkit.scoring.store import write_model  # noqa: PLC0415  (start-up time, as above)
+
         ctx = RoundContext.load(job.data_dir, job.round)
         model = force_model(ctx, job.force, out_round.parent, check=False)  # the round's model is checked once
         write_model(model, work)
