@@ -31,8 +31,12 @@ class ForceReport(RoundLabels):
     model: RoundModel
     out_dir: Path | None
     svg: bool = False  # also write each chart as SVG
-    in_run: bool = False  # made by gapkit run (its model read from the run): the run's index is two folders up
-    model_dir: Path | None = None  # where its model was read from (None: computed here)
+    model_dir: Path | None = None  # where its model was read from: a run's folder (None: computed here)
+
+    @property
+    def in_run(self) -> bool:
+        """Made by gapkit run (its model read from the run's folder): the run's index is two folders up."""
+        return self.model_dir is not None
 
     @property
     def has_previous(self) -> bool:
@@ -73,7 +77,7 @@ def build_force_report(force: str, round_id: str, data_dir: str | Path, out_dir:
         model = read_model(Path(model_dir), validate=False).force(force_row["force_id"])
     else:
         model = force_model(ctx, force_row["force_id"])
-    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg, in_run=bool(model_dir),
+    return ForceReport(ctx, force_row, model, Path(out_dir) if out_dir else None, svg,
                        model_dir=Path(model_dir) if model_dir else None)
 
 
