@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gapkit import __version__
@@ -52,6 +53,9 @@ class Chart:
     def png(self) -> bytes:
         buf = io.BytesIO()
         self.figure.savefig(buf, format="png", dpi=chart_dpi(self.figure))
+        # a fresh canvas: the one just drawn on keeps its full-size image buffer (48 MB for a 200-force chart)
+        # for as long as the figure lives, and the figure lives as long as its notebook's output
+        FigureCanvasAgg(self.figure)
         return buf.getvalue()
 
     @property
