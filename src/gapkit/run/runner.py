@@ -309,10 +309,14 @@ class Workers:
         return (f"WorkerDied: the worker process running it (pid {pid}) {how}; the rest of the run went on. "
                 f"Its log: {self.log_dir / f'worker-{pid}.log'}")
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Shut the pool's workers down (with their kernels); a later map starts a new pool."""
         if self.pool is not None:
             self.pool.shutdown()
             self.pool = None
+
+    def close(self) -> None:
+        self.stop()
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -478,7 +482,7 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
         pool = Workers(workers, out_dir / ".logs", warm=executor is None)
         try:
             results = [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
-                                  progress, pack, executor, svg) for round_id in rounds]
+                                  progress, pack, executor, svg, last=round_id == rounds[-1]) for round_id in rounds]
         finally:
             pool.close()
         made = any(not f.get("skipped") for r in results for f in r.forces) or \
@@ -495,7 +499,8 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
 
 
 def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool: Workers, code: str, timeout: int,
-               rerun: bool, progress: bool, pack: bool, executor: Executor, svg: bool) -> RoundResult:
+               rerun: bool, progress: bool, pack: bool, executor: Executor, svg: bool,
+               last: bool = True) -> RoundResult:
     data_dir, round_id = ctx.data_dir, ctx.round.round
     out_round = out_dir / round_id
     out_round.mkdir(parents=True, exist_ok=True)
@@ -510,6 +515,13 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
             jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor, svg))
     started = time.monotonic()
     ran = pool.map(run_force, jobs, f"round {round_id}", progress)
+    if last and pool.pool is not None and executor is None:
+        # the run's last national overview runs here, on a kernel of this process that warms up meanwhile: the
+        # workers and their kernels (about 0.5 GB each at 200 forces) are let go rather than kept for one notebook
+        from gapkit.run.kernels import warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
+
+        warm_kernel().start_soon()
+        pool.stop()
     models = {r["force"]: r.pop("model") for r in ran if r.get("model") is not None}
     for result in ran:
         if result["status"] == "failed":  # also when its worker died before it could say so
