@@ -184,6 +184,21 @@ def test_a_model_with_types_only_is_the_checked_model(demo_ctx, demo_assessed, d
     assert_models_equal(empty, RoundModel.validated({}))
 
 
+@pytest.mark.parametrize("change", ["duplicate force", "unknown status", "text in a count"])
+def test_the_checked_model_still_refuses_what_its_schemas_refuse(demo_model, change):
+    """validated sets the types first and then checks without coercing again: every check still holds."""
+    forces = demo_model.forces.copy()
+    if change == "duplicate force":
+        forces = pd.concat([forces, forces.iloc[:1]], ignore_index=True)
+    elif change == "unknown status":
+        forces.loc[0, "status"] = "fine"
+    else:
+        forces["errors"] = forces["errors"].astype(object)
+        forces.loc[0, "errors"] = "several"
+    with pytest.raises(Exception, match="(?i)schema|unique|isin|coerce|duplicate"):
+        RoundModel.validated({**demo_model.tables(), "forces": forces})
+
+
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="'") |
                st.sampled_from(["\n", "\t", "=", "+", "-", "@", ",", '"', " "]), max_size=25)
 

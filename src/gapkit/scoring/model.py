@@ -27,6 +27,7 @@ that the outputs of an earlier run still read."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, fields
 
 import pandas as pd
@@ -54,6 +55,12 @@ _opt_int = pa.Column(int, required=False)
 
 def _schema(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, unique=unique, coerce=True, strict="filter", ordered=False)
+
+
+def _without_coercion(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    checks = copy.deepcopy(schema)
+    checks.coerce = False
+    return checks
 
 
 OverallSchema = _schema({
@@ -137,6 +144,8 @@ InputsSchema = _schema({"force": _str, "round": _str, "file": _str, "sha256": _s
 SCHEMAS = {"overall": OverallSchema, "requirements": RequirementsSchema, "themes": ThemesSchema,
            "actions": ActionsSchema, "evidence": EvidenceSchema, "issues": IssuesSchema,
            "history": HistorySchema, "forces": ForcesSchema, "inputs": InputsSchema}
+# the same schemas for tables that already have their types (RoundModel.validated): every check, no coercion
+CHECKS = {name: _without_coercion(schema) for name, schema in SCHEMAS.items()}
 
 
 @dataclass
@@ -159,8 +168,13 @@ class RoundModel:
     @classmethod
     def validated(cls, tables: dict[str, pd.DataFrame]) -> "RoundModel":
         """A model whose every table has its schema's columns and types (fill-ins for tables with no rows), with
-        every check of the schemas made."""
-        return cls(**{name: SCHEMAS[name].validate(frame) for name, frame in _filled(tables).items()})
+        every check of the schemas made. The types are set by `typed` (pandera's own coercion, column by column)
+        and the checks then made without coercing again: half the time of letting each schema coerce."""
+        try:
+            model = cls.typed(tables)
+        except (TypeError, ValueError):  # a value that cannot take its column's type: the schema's error says where
+            return cls(**{name: SCHEMAS[name].validate(frame) for name, frame in _filled(tables).items()})
+        return cls(**{name: CHECKS[name].validate(frame) for name, frame in model.tables().items()})
 
     @classmethod
     def typed(cls, tables: dict[str, pd.DataFrame]) -> "RoundModel":
