@@ -201,15 +201,17 @@ def _round_subfolder(data_dir: Path, round_id: str, sub: str) -> Path:
     return paths.check_inside(data_dir, folder, f"{sub} folder") if os.path.lexists(folder) else folder
 
 
-def _force_path(data_dir: Path, round_id: str, sub: str, force: str) -> Path:
-    """A force's file or folder in a round's `sub` folder, the id checked and the folder kept inside the dataset."""
-    paths.check_id(force, "force", paths.round_dir(data_dir, round_id) / sub)
-    return _round_subfolder(data_dir, round_id, sub) / force
+def _force_path(data_dir: Path, round_id: str, sub: str, force: str, folder: Path | None = None) -> Path:
+    """A force's file or folder in a round's `sub` folder, the id checked and the folder kept inside the dataset
+    (`folder`: that folder, when the caller has already checked it)."""
+    folder = folder if folder is not None else _round_subfolder(data_dir, round_id, sub)
+    paths.check_id(force, "force", folder)
+    return folder / force
 
 
-def submission_file(data_dir: Path, round_id: str, force: str) -> Path | None:
+def submission_file(data_dir: Path, round_id: str, force: str, folder: Path | None = None) -> Path | None:
     """The force's action plan (a link or a special file is returned too, for the reader to refuse by name)."""
-    base = _force_path(data_dir, round_id, "submissions", force)
+    base = _force_path(data_dir, round_id, "submissions", force, folder)
     for suffix in SUBMISSION_SUFFIXES:
         candidate = base.with_name(f"{force}{suffix}")
         if os.path.lexists(candidate):
@@ -217,13 +219,13 @@ def submission_file(data_dir: Path, round_id: str, force: str) -> Path | None:
     return None
 
 
-def review_file(data_dir: Path, round_id: str, force: str) -> Path:
-    return _force_path(data_dir, round_id, "reviews", force).with_name(f"{force}.xlsx")
+def review_file(data_dir: Path, round_id: str, force: str, folder: Path | None = None) -> Path:
+    return _force_path(data_dir, round_id, "reviews", force, folder).with_name(f"{force}.xlsx")
 
 
-def plans_folder(data_dir: Path, round_id: str, force: str) -> Path:
-    folder = _force_path(data_dir, round_id, "plans", force)
-    return paths.check_inside(data_dir, folder, "plans folder") if os.path.lexists(folder) else folder
+def plans_folder(data_dir: Path, round_id: str, force: str, folder: Path | None = None) -> Path:
+    path = _force_path(data_dir, round_id, "plans", force, folder)
+    return paths.check_inside(data_dir, path, "plans folder") if os.path.lexists(path) else path
 
 
 def _round_forces(cfg_path: Path) -> list[str] | None:
@@ -305,9 +307,20 @@ def plan_files(folder: Path) -> list[Path]:
 
 def force_inputs(data_dir: Path, round_id: str, force: str) -> list[Path]:
     """Every input file of one force in one round (for hashes and change detection)."""
-    files = [submission_file(data_dir, round_id, force), review_file(data_dir, round_id, force)]
-    files = [f for f in files if f is not None and os.path.lexists(f)]
-    return files + plan_files(plans_folder(data_dir, round_id, force))
+    return round_inputs(data_dir, round_id, [force])[force]
+
+
+def round_inputs(data_dir: Path, round_id: str, forces: list[str]) -> dict[str, list[Path]]:
+    """Every input file of each of these forces in one round, the round's folders checked once (a run looks at
+    every force's files before it starts: at 200 forces, checking the folders for each took a second)."""
+    folders = {sub: _round_subfolder(data_dir, round_id, sub) for sub in ("submissions", "reviews", "plans")}
+    out = {}
+    for force in forces:
+        files = [submission_file(data_dir, round_id, force, folders["submissions"]),
+                 review_file(data_dir, round_id, force, folders["reviews"])]
+        files = [f for f in files if f is not None and os.path.lexists(f)]
+        out[force] = files + plan_files(plans_folder(data_dir, round_id, force, folders["plans"]))
+    return out
 
 
 def input_hashes(files: list[Path], root: Path) -> dict[str, str]:

@@ -15,7 +15,7 @@ from gapkit import __version__
 from gapkit.core import paths
 from gapkit.core.fileio import sha256, write_text
 from gapkit.inputs.context import RoundContext
-from gapkit.inputs.layout import force_inputs, input_hashes
+from gapkit.inputs.layout import input_hashes, round_inputs
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -43,15 +43,24 @@ def code_fingerprint(package_dir: Path = PACKAGE_DIR, notebooks_dir: Path = path
 def force_fingerprint(ctx: RoundContext, force: str, code: str) -> tuple[str, dict[str, str]]:
     """A digest of everything a force's report depends on (its inputs in this round and the previous one, the
     round files, the dataset's registry, the code), and the hashes of this round's inputs."""
+    return force_fingerprints(ctx, [force], code)[force]
+
+
+def force_fingerprints(ctx: RoundContext, forces: list[str], code: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """force_fingerprint for many forces, each round's folders checked and its shared files hashed once."""
     data_dir, round_id = ctx.data_dir, ctx.round.round
     rounds = [round_id] + ([ctx.round.previous] if ctx.round.previous else [])
     files = [paths.round_dir(data_dir, r) / "round.yaml" for r in rounds]
     files += [data_dir / "forces.csv"] if (data_dir / "forces.csv").exists() else []
-    own = input_hashes(force_inputs(data_dir, round_id, force), data_dir)  # each file read and hashed once
-    hashes = {**input_hashes(files + [f for r in rounds[1:] for f in force_inputs(data_dir, r, force)], data_dir),
-              **own}
-    digest = hashlib.sha256(json.dumps({"code": code, "inputs": hashes}, sort_keys=True).encode()).hexdigest()
-    return digest, own
+    shared = input_hashes(files, data_dir)
+    inputs = {r: round_inputs(data_dir, r, forces) for r in rounds}
+    out = {}
+    for force in forces:
+        own = input_hashes(inputs[round_id][force], data_dir)  # each file read and hashed once
+        hashes = {**shared, **input_hashes([f for r in rounds[1:] for f in inputs[r][force]], data_dir), **own}
+        digest = hashlib.sha256(json.dumps({"code": code, "inputs": hashes}, sort_keys=True).encode()).hexdigest()
+        out[force] = digest, own
+    return out
 
 
 def library_versions() -> dict[str, str]:

@@ -48,7 +48,7 @@ from gapkit.core.errors import GapkitError
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces, list_rounds
 from gapkit.run import CELL_TIMEOUT
-from gapkit.run.provenance import (code_fingerprint, force_fingerprint, hash_files, previous_frameworks,
+from gapkit.run.provenance import (code_fingerprint, force_fingerprints, hash_files, previous_frameworks,
                                    previous_status, write_run_json)
 from gapkit.scoring.files import FILES, has_model, model_files
 
@@ -507,8 +507,7 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     tidy(out_round)  # what a stopped run left (this run holds the lock, so nothing else is writing here)
     wanted = [lookup(f, ctx.forces)["force_id"] for f in forces] if forces else list_forces(data_dir, round_id)
     jobs, skipped, hashes = [], [], {}
-    for force in wanted:
-        fingerprint, hashes[force] = force_fingerprint(ctx, force, code)
+    for force, (fingerprint, hashes[force]) in force_fingerprints(ctx, wanted, code).items():
         if not rerun and is_current(out_round / force, fingerprint):  # its status is its own folder's
             skipped.append({"force": force, **folder_status(out_round / force), "seconds": 0.0, "skipped": True})
         else:
