@@ -86,7 +86,8 @@ def run_force(job: Job) -> dict:
     try:
         if job.executor is None:
             warm_kernel().start_soon()  # it warms up while this process imports what it needs and computes the model
-        from gapkit.scoring.compute import force_model  # noqa: PLC0415  (start-up time, as above; after the kernel is started)
+        # imported after the kernel is started (start-up time, as above)
+        from gapkit.scoring.compute import force_model  # noqa: PLC0415
         from gapkit.scoring.store import write_model  # noqa: PLC0415  (start-up time, as above)
 
         ctx = RoundContext.load(job.data_dir, job.round)

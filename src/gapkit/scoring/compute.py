@@ -33,7 +33,8 @@ def previous_model(ctx: RoundContext, force: str, out_dir: Path | None = None,
     assessed = assess_force(prev_ctx, force, plan_cache(out_dir))
     if not assessed.inputs:
         return None
-    model = build_model(prev_ctx, assessed, check=check)  # counted as that round's own outputs count it (rows not read or not)
+    # counted as that round's own outputs count it (rows not read or not)
+    model = build_model(prev_ctx, assessed, check=check)
     return model if counted(model.forces).all() else None
 
 

@@ -259,8 +259,8 @@ def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundMod
     force_row = match.iloc[0]
     labels = {"force_name": force_row["official_name"], "synthetic": rcfg.synthetic}
     population = pd.DataFrame({"force": [assessed.force], "round": [str(rcfg.round)]})
-    scores = score(normalise(assessed.assessment, validate=check), catalogue, config, as_of=rcfg.as_of, framework_ids=rcfg.frameworks,
-                   grouping=rcfg.grouping, population=population)
+    scores = score(normalise(assessed.assessment, validate=check), catalogue, config, as_of=rcfg.as_of,
+                   framework_ids=rcfg.frameworks, grouping=rcfg.grouping, population=population)
     scales = {fid: ctx.scale(fid) for fid in rcfg.frameworks}
 
     texts = requirements_table(catalogue, rcfg.frameworks)[["framework", "requirement_id", "statement"]]
