@@ -461,7 +461,7 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
         add(f"{ws.title} > row {header_row}", f"columns not used by gapkit: {', '.join(extra)}",
             "add a header word to data/config/tracker_headers.yaml if one of these should be read", "warning")
     rules = date_rules()
-    formula_cells = _formula_cells(path, ws.title) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
+    formula_cells: set[str] | None = None  # read only when a cell gapkit uses is empty (a second pass over the file)
     refs = _RefMatcher(catalogue, framework_ids)
     rows, matches, unread = [], [], []
     own_numbers: list[str] = []  # cells whose own numbering no framework records, matched by text instead
@@ -482,7 +482,11 @@ def read_submission(path: Path, force: str, round_id: str, *, catalogue: Catalog
             continue
         where = lambda fld: f"{ws.title} > {cells[fld].coordinate}"  # noqa: E731
         for fld, cell in cells.items():
-            if cell.coordinate in formula_cells and cell.value is None:
+            if cell.value is not None:
+                continue
+            if formula_cells is None:
+                formula_cells = _formula_cells(path, ws.title) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
+            if cell.coordinate in formula_cells:
                 add(where(fld), "formula with no saved result",
                     "open the workbook in Excel or LibreOffice and save it, so the result is stored", "warning")
         # which requirement: by gapkit's id, the publication's own number, or the recommendation's wording
