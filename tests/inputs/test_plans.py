@@ -189,3 +189,74 @@ def test_sentences_are_split_as_a_person_would_quote_them():
         "The CCU was reviewed by Mr. Smith, e.g. its capacity.", "It now has four analysts."]
     assert sentences("CCU review | Complete; two DCs added. More to follow") == [
         "CCU review | Complete; two DCs added. More to follow"]  # a table row is one unit
+
+
+# Layouts a PDF copy used to read differently from its markdown source (a heading's type, space between
+# paragraphs, where a line wrapped, a table row's empty or wrapped cells), and a Word copy too (equal cells).
+LAYOUTS_MD = """# Ashcombe Constabulary: abuse of position for a sexual purpose, delivery plan and progress report to the board
+
+## 1. Recording
+
+## 2. Counter-corruption unit capability and capacity, reviewed in 2017
+
+## 3. Monitoring
+
+The counter-corruption unit was reviewed in May 2017 and the review made two main proposals: the unit now has four investigators and works proactively on intelligence from partners.
+
+Every allegation of abuse of position is now recorded on the Centurion system as corruption. The Head of PSD checks each record within a week and reports to the board each month.
+
+**Q1. Does the force monitor its systems?**
+Yes. Every search of the crime system is audited each night.
+
+a) Protective monitoring software: bought in 2016 and live on every system since January 2017.
+
+b) Supervisors' toolkit: shelved.
+
+The Head of PSD said: "We will continue to refer every allegation to the IOPC."
+
+| Ref | Action | Owner | Due | Status |
+|---|---|---|---|---|
+| 1 | Review of the counter-corruption unit | D/Supt PSD | - | - |
+| 2 | Links with the IDVA service and both SARCs, with a named contact in the anti-corruption unit since 2016 and referrals from them | DI ACU | Dec 2017 | Complete |
+| 3 | Boundaries training | L&D | | |
+"""
+
+MOSTLY_TABLE_MD = """# Brook Vale Police: APSP delivery plan (template)
+
+| Strand | Action | Owner | Due | Status |
+|---|---|---|---|---|
+| Intelligence | Review of counter-corruption unit capacity | TBC | TBC | |
+| Intelligence | IT monitoring and audit | Head of ICT | TBC | |
+| Partnerships | Links with IDVA, ISVA and refuge services | TBC | | |
+| Prevention | Vetting compliance | Vetting Manager | | |
+
+Status column to be completed by owners before the first meeting of the delivery group.
+"""
+
+
+@pytest.mark.parametrize("source", [LAYOUTS_MD, MOSTLY_TABLE_MD], ids=["layouts", "mostly-table"])
+def test_md_docx_and_pdf_copies_read_into_the_same_units(tmp_path, source):
+    from gapkit.demo.plandocs import write_markdown_as
+
+    md = tmp_path / "plan.md"
+    md.write_text(source, encoding="utf-8")
+    units = {suffix: [(p.heading, p.text, p.lead) for p in read_plan(write_markdown_as(md, tmp_path / f"plan{suffix}")
+                                                                      if suffix != ".md" else md).passages]
+             for suffix in (".md", ".docx", ".pdf")}
+    assert units[".docx"] == units[".md"]
+    assert units[".pdf"] == units[".md"]
+    texts = [text for _, text, _ in units[".md"]]
+    if source is MOSTLY_TABLE_MD:
+        assert texts[-1].startswith("Status column") and units[".md"][-1][0].startswith("Brook Vale Police")
+        return
+    headings = {heading for heading, _, _ in units[".md"]}
+    assert headings == {"3. Monitoring"}  # the empty sections' headings head nothing; the title is not text
+    # the PDF's lines wrapped after "proposals:" and after "corruption.": each paragraph is one unit still
+    assert any(t.endswith("two main proposals: the unit now has four investigators and works proactively on "
+                          "intelligence from partners.") for t in texts)
+    assert any(t.startswith("Every allegation") and t.endswith("reports to the board each month.") for t in texts)
+    assert "Q1. Does the force monitor its systems? Yes. Every search of the crime system is audited each night." in texts
+    assert "b) Supervisors' toolkit: shelved." in texts
+    assert "1 | Review of the counter-corruption unit | D/Supt PSD | - | -" in texts  # equal cells both kept
+    assert any(t.startswith("2 | Links with the IDVA") and t.endswith("| DI ACU | Dec 2017 | Complete") for t in texts)
+    assert "3 | Boundaries training | L&D" in texts

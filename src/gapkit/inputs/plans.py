@@ -8,14 +8,17 @@ passages bear on which requirement is gapkit.assess.evidence's job."""
 from __future__ import annotations
 
 import codecs
+import ctypes
 import json
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pysbd
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -138,38 +141,47 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
 SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")  # as gapkit.demo.plandocs reads it
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+_MARKDOWN_MARKS = re.compile(r"\*\*|__|`")
+
+
 def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     text = _decode(_read_bytes(path, limits), path, issues)
     if text is None:
         return []
     text = clean(text)
+    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
     passages: list[Passage] = []
     heading, buffer, start, lead, in_list = "", [], 1, "", False
+
+    def plain(words: str) -> str:
+        """Bold and code marks are not words a person quotes (they still count where a line ends: a bold line
+        is not a sentence that ends there, as the rendered page shows)."""
+        return _MARKDOWN_MARKS.sub("", words) if markdown else words
+
+    def add(where: str, words: str, context: str = "") -> None:
+        passages.append(Passage(str(path), where, plain(heading), plain(words), plain(context)))
 
     def flush() -> None:
         if len(buffer) > 1 and all(SENTENCE_END.search(b) for b in buffer):
             for offset, line in enumerate(buffer):  # one sentence per line: each line is a paragraph of its own
-                passages.append(Passage(str(path), f"line {start + offset}", heading, line, lead if in_list else ""))
+                add(f"line {start + offset}", line, lead if in_list else "")
         else:
             for piece in _chunks(" ".join(buffer)):
-                passages.append(Passage(str(path), f"line {start}", heading, piece, lead if in_list else ""))
+                add(f"line {start}", piece, lead if in_list else "")
         buffer.clear()
 
-    header: list[str] = []
     for no, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        if stripped.startswith("|") and stripped.count("|") >= 2:  # a pipe table: each row is a passage
+        # a pipe table: each row is a passage, its header row too (as a Word table's first row and a PDF's are)
+        if stripped.startswith("|") and stripped.count("|") >= 2:
             flush()
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue  # the line under the header
-            if not header:
-                header = cells
-                continue
-            passages.append(Passage(str(path), f"line {no}", heading, " | ".join(c for c in cells if c)))
+            add(f"line {no}", " | ".join(c for c in cells if plain(c).strip()))
             start = no + 1
             continue
-        header = []
         if stripped.startswith("#"):
             flush()
             heading, lead, in_list = stripped.lstrip("#").strip(), "", False
@@ -225,7 +237,12 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
         elif isinstance(block, Table):
             table_no += 1
             for r, row in enumerate(block.rows, 1):
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                # a merged cell is given once for each column it spans: read it once (equal cells stay)
+                row_cells, cells = list(row.cells), []  # the list keeps each cell's element object alive
+                for k, cell in enumerate(row_cells):
+                    text = cell.text.strip()
+                    if text and not any(cell._tc is other._tc for other in row_cells[:k]):
+                        cells.append(text)
                 for piece in _chunks(" | ".join(cells)):
                     passages.append(Passage(str(path), f"table {table_no} row {r}",
                                             headings[-1][1] if headings else "", piece))
@@ -233,17 +250,45 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
 
 
 def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
-    """Text per page with PDFium (fast: a 100-page plan in well under a second)."""
+    """Text per page with PDFium (fast: a 100-page plan in well under a second). Headings are found by their font
+    where the PDF has any in a larger or bold type than its body text, as Word and most writers make them."""
     pages = _pdf_pages(path, limits, issues)
     if pages is None:
         issues.append(Issue(str(path), "", "the PDF is encrypted (password protected); it was not read",
                             "send a copy without a password", "warning"))
         return []
+    pages = [_join_hyphenated(lines) for lines in pages]
+    body, spacing = _body_size(pages), _line_spacing(pages)
+    # space between paragraphs: then a line ending a sentence with the next line close under it is not the end
+    # of its paragraph (the wrap fell after a full stop)
+    spaced = any(_gap_above(before, line, spacing) for lines in pages for before, line in zip(lines, lines[1:])
+                 if before.size == line.size == body)
+    # a PDF that says what type its lines are set in, none in a heading's: it has no headings (as a Word or
+    # markdown file with no heading styles); one that does not say: short lines with no full stop may be headings
+    marked = any(line.size for lines in pages for line in lines)
     passages, heading = [], ""
-    for page_no, text in enumerate(pages, 1):
-        # PDFium gives a hyphen that split a word over two lines as U+FFFE (and drops the line break): join the word
-        text = clean(_PDF_LINE_HYPHEN.sub("", text))
-        for heading, block, lead in _pdf_blocks(text, heading):
+    for page_no, lines in enumerate(pages, 1):
+        texts: list[str] = []
+        headings: dict[int, tuple[float, float]] = {}
+        row_lines: set[int] = set()
+        row_left, before = None, None
+        titles = _heading_lines(lines, body, spacing)
+        for n, line in enumerate(lines):
+            if before is not None and _gap_above(before, line, spacing):
+                texts.append("")  # space above the line: a new paragraph, as a blank line in a text file
+            if n in titles:
+                headings[len(texts)] = (line.size, line.top)
+            text = clean(line.text).strip()
+            if row_left is not None and text and line.left > row_left + INDENT_POINTS:
+                row_lines.add(len(texts))  # indented under a table row: the row's cells wrapped onto this line
+            elif " | " in text:
+                row_left = line.left or None
+            elif text:
+                row_left = None
+            texts.append(text)
+            before = line
+        for heading, block, lead in _pdf_blocks("\n".join(texts), heading, headings if marked else None,
+                                                row_lines, spaced):
             for piece in _chunks(block):
                 passages.append(Passage(str(path), f"page {page_no}", heading, piece, lead))
     if not passages and pages:
@@ -253,22 +298,112 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
     return passages
 
 
+@dataclass(frozen=True)
+class PdfLine:
+    """One line of a PDF page as PDFium gives it, with the type of its first and last characters."""
+    text: str
+    size: float = 0.0   # font size in points; 0 when not known
+    bold: bool = False  # set in a bold font
+    top: float = 0.0    # its baseline, in points from the page's foot; 0 when not known
+    left: float = 0.0   # where its first character starts, in points from the page's left; 0 when not known
+
+
+def _join_hyphenated(lines: list[PdfLine]) -> list[PdfLine]:
+    """PDFium gives a hyphen that split a word over two lines as U+FFFE at the line's end: join the word."""
+    out: list[PdfLine] = []
+    for line in lines:
+        if out and out[-1].text.rstrip(" \t").endswith("\ufffe"):
+            last = out[-1]
+            out[-1] = PdfLine(last.text.rstrip(" \t")[:-1] + line.text.lstrip(), last.size, last.bold, last.top,
+                              last.left)
+        else:
+            out.append(line)
+    return out
+
+
+def _body_size(pages: list[list[PdfLine]]) -> float:
+    """The font size most of the text is set in (by characters)."""
+    chars: Counter = Counter()
+    for lines in pages:
+        for line in lines:
+            if line.size:
+                chars[line.size] += len(line.text)
+    return chars.most_common(1)[0][0] if chars else 0.0
+
+
+def _line_spacing(pages: list[list[PdfLine]]) -> dict[float, float]:
+    """For each type size, the distance from one line to the next within a paragraph: the smallest distance
+    between consecutive lines of that size seen twice (once, if none is). Empty when the PDF does not say where
+    its lines are."""
+    gaps: dict[float, Counter] = {}
+    for lines in pages:
+        for before, line in zip(lines, lines[1:]):
+            if before.top and line.top and before.size == line.size and before.top > line.top:
+                gaps.setdefault(line.size, Counter())[round(2 * (before.top - line.top)) / 2] += 1
+    return {size: min((gap for gap, n in seen.items() if n >= 2), default=min(seen)) for size, seen in gaps.items()}
+
+
+def _gap_above(before: PdfLine, line: PdfLine, spacing: dict[float, float]) -> bool:
+    """More space between the two lines than between the lines of a paragraph (a blank line, space after a
+    paragraph or before a heading): the line starts a new block."""
+    usual = spacing.get(line.size)
+    return bool(usual and before.top and line.top) and before.top - line.top > PARAGRAPH_GAP * usual
+
+
+def _heading_lines(lines: list[PdfLine], body: float, spacing: dict[float, float]) -> set[int]:
+    """The lines of a page set in a heading's type, but not a paragraph's first line that happens to be (a
+    paragraph set larger than a page that is mostly table, say): its next line, in the same type and with no
+    space between, is not one."""
+    found: set[int] = set()
+    for n in range(len(lines) - 1, -1, -1):
+        line = lines[n]
+        if not _heading_font(line, body):
+            continue
+        following = lines[n + 1] if n + 1 < len(lines) else None
+        if (following is None or n + 1 in found or following.size != line.size
+                or _gap_above(line, following, spacing) or not following.text.strip()):
+            found.add(n)
+    return found
+
+
+def _heading_font(line: PdfLine, body: float) -> bool:
+    """A line set larger than the body text, or short and bold at the body's size with no closing punctuation
+    (a bold table header, set smaller, is not one)."""
+    text = line.text.strip()
+    if not text or not body or not line.size or " | " in text or len(text) > 2 * HEADING_CHARS:
+        return False
+    if re.search(r"[.!?;]$", text):  # a sentence, not a title
+        return False
+    return line.size >= body + 1 or (line.bold and line.size >= body - 0.1 and len(text) <= HEADING_CHARS
+                                     and not text.endswith((":", ",")))
+
+
 HEADING_CHARS = 70
 WRAPPED_CHARS = 75  # a line at least this long may have been wrapped: the next line can continue it
+WRAPPED_HEADING_CHARS = 45  # the same for a heading's line, in its larger type
+PARAGRAPH_GAP = 1.3  # space above a line over this many times the usual line spacing starts a new block
+INDENT_POINTS = 2.0  # a line starting this far right of a table row's first line continues the row
+HEADING_LINE_SPACING = 1.6  # a heading's wrapped line is at most this many times its type size below the first
 
 
 def _cells(row: str) -> int:
     return row.count(" | ") + 1
 
 
-def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
-    """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a short line
-    with no closing punctuation followed by more text is a heading (a title is not merged into the paragraph under
-    it); a line with ' | ' is a table row on its own; a list item's lead is the block ending in ':' before its list."""
+def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, float]] | None = None,
+                row_lines: set[int] = frozenset(), spaced: bool = False) -> list[tuple[str, str, str]]:
+    """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a line with
+    ' | ' is a table row on its own; a list item's lead is the block ending in ':' before its list. `headings`:
+    the lines set in a heading's type, with their size and top (consecutive ones of one size, a line apart, are
+    one wrapped heading);
+    without it, a short line with no closing punctuation followed by more text is a heading (a title is not merged
+    into the paragraph under it). `row_lines`: lines that continue the table row above them. `spaced`: blank lines
+    mark the ends of paragraphs, so a line ending a sentence does not."""
     lines = [ln.strip() for ln in text.splitlines()]
     out: list[tuple[str, str, str]] = []
     buffer: list[str] = []
     state: dict = {"lead": "", "item": False}
+    out_len = [-1]  # len(out) when the last heading line was read
 
     def flush() -> None:
         if buffer:
@@ -279,6 +414,15 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
             buffer.clear()
 
     for i, line in enumerate(lines):
+        if headings is not None and i in headings:
+            flush()
+            wrapped = out_len[0] == len(out) and _heading_wrapped(headings.get(i - 1), headings[i], lines[i - 1])
+            heading = f"{heading} {line}" if wrapped else line
+            state["lead"], state["item"], out_len[0] = "", False, len(out)
+            continue
+        if i in row_lines and out and " | " in out[-1][1] and not buffer:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")
+            continue
         following = re.sub(r"^([-*•]|\d+[.)])\s+", "", next((ln for ln in lines[i + 1:] if ln), ""))
         bullet = re.match(r"^([-*•]|\d+[.)])\s", line)
         if buffer and line and len(buffer[-1]) < WRAPPED_CHARS and (
@@ -298,7 +442,7 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
             out.append((heading, line, ""))
         elif out and " | " in out[-1][1] and not buffer and i and lines[i - 1] and line[:1].islower():
             out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # the last cell of a row wrapped
-        elif (not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
+        elif (headings is None and not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
               and following[:1].isupper() and not re.match(r"^([-*•]|\d+[.)])\s", line)):
             heading, state["lead"] = line, ""
         else:
@@ -310,14 +454,37 @@ def _pdf_blocks(text: str, heading: str = "") -> list[tuple[str, str, str]]:
                 flush()  # a short item line followed by a capital: the list has ended
                 state["item"], state["lead"] = False, ""
             buffer.append(line)
-            if re.search(r"[.!?:]$", line):
+            following_line = lines[i + 1] if i + 1 < len(lines) else ""
+            # a line ends its block at a full stop or colon, unless it was wrapped there ("... works reactively:
+            # / almost all ...")
+            wrapped_after_stop = spaced and following_line and len(line) >= WRAPPED_CHARS
+            if _ENDS_BLOCK.search(line) and not wrapped_after_stop and not (
+                    line.endswith(":") and len(line) >= WRAPPED_CHARS and following_line[:1].islower()
+                    and not _LETTER_ITEM.match(following_line)):
                 flush()
     flush()
-    return out
+    # a row's empty cells are left out, as Word and markdown rows are read
+    return [(h, " | ".join(c for c in _CELL_SPLIT.split(block.strip(" |")) if c) if " | " in block else block, lead)
+            for h, block, lead in out]
 
 
-def _pdf_pages(path: Path, limits: Limits, issues: list[Issue]) -> list[str] | None:
-    """The text of each page, at most max_pdf_pages pages and about max_plan_chars characters; None when the PDF
+_CELL_SPLIT = re.compile(r"\s*\|\s*")
+_ENDS_BLOCK = re.compile(r"[.!?:][\"'\u2019\u201d)\]]*$")  # closing quotes and brackets may follow
+_LETTER_ITEM = re.compile(r"^[a-z][.)]\s")  # "a) ", "b. "
+
+
+def _heading_wrapped(before: tuple[float, float] | None, this: tuple[float, float], before_text: str) -> bool:
+    """This heading line continues the one before it: the same type, one line below it (a new heading has space
+    above it); where positions are not known, a long line before it."""
+    if before is None or before[0] != this[0]:
+        return False
+    if before[1] and this[1]:
+        return 0 < before[1] - this[1] <= HEADING_LINE_SPACING * this[0]
+    return len(before_text) >= WRAPPED_HEADING_CHARS
+
+
+def _pdf_pages(path: Path, limits: Limits, issues: list[Issue]) -> list[list[PdfLine]] | None:
+    """The lines of each page, at most max_pdf_pages pages and about max_plan_chars characters; None when the PDF
     needs a password."""
     try:
         pdf = pdfium.PdfDocument(str(path))
@@ -336,16 +503,51 @@ def _pdf_pages(path: Path, limits: Limits, issues: list[Issue]) -> list[str] | N
         for i in range(min(count, limits.max_pdf_pages)):
             page = pdf[i]
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
+            pages.append(_page_lines(textpage))
             textpage.close()
             page.close()
-            total += len(pages[-1])
+            total += sum(len(line.text) for line in pages[-1])
             if total > limits.max_plan_chars and i + 1 < count:
                 issues.append(_cut(path, f"page {i + 1}", limits))
                 break
         return pages
     finally:
         pdf.close()
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FONT_NAME = ctypes.create_string_buffer(128)
+_X, _Y = ctypes.c_double(), ctypes.c_double()
+
+
+def _page_lines(textpage: pdfium.PdfTextPage) -> list[PdfLine]:
+    """A page's lines, each with the size and weight of the type of its first and last visible characters (two
+    looks a line, not one a character: a 100-page plan stays well under a second)."""
+    text = textpage.get_text_range()
+    known = textpage.count_chars() == len(text)  # a character index is a position in the text (no astral chars)
+    lines, start = [], 0
+    for match in [*_LINE_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        line = text[start:end]
+        size, bold, top, left = 0.0, False, 0.0, 0.0
+        visible = [start + k for k, ch in enumerate(line) if not ch.isspace()]
+        if known and visible:
+            ends = (visible[0], visible[-1])
+            sizes = {round(pdfium_c.FPDFText_GetFontSize(textpage.raw, k), 1) for k in ends}
+            size = sizes.pop() if len(sizes) == 1 else 0.0  # mixed type: not a heading
+            bold = all(_is_bold(textpage, k) for k in ends)
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, visible[0], _X, _Y)  # on the baseline: any glyph
+            left, top = _X.value, _Y.value
+        lines.append(PdfLine(line, size, bold, top, left))
+        start = match.end() if match else len(text)
+    return lines
+
+
+def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
+    if pdfium_c.FPDFText_GetFontWeight(textpage.raw, index) >= 600:
+        return True
+    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, _FONT_NAME, len(_FONT_NAME), None)
+    return b"bold" in _FONT_NAME.value.lower()
 
 
 def _read_xlsx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
