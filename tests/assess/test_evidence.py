@@ -124,3 +124,20 @@ def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalo
         (folder / "plans" / plan).write_bytes((ADVERSARIAL / "plans" / plan).read_bytes())
     same, differences = across_formats(folder, catalogue, write_markdown_as)
     assert same == 1.0, differences.to_string()
+
+
+@pytest.mark.parametrize("text,requirement,level,decided_by", [
+    # the next sentence says the rest is not done: partly (needs an inspector, best guess started)
+    ("IT auditing of the crime system happens every week. Other systems come next year.\n", "E4", 2, "partly"),
+    # a list under a short label that says how far it has got, and under such a heading
+    ("**Already in place**\n- Mandatory IOPC referral of all APSP allegations\n", "E2", 3, "framed"),
+    ("## Complete\n\nMandatory IOPC referral of all APSP allegations\n", "E2", 3, "framed"),
+    # an answer is read with the question it answers
+    ("**Is every allegation referred to the IOPC?**\nYes. Every one has been, since 2016.\n", "E2", 3, "in place"),
+])
+def test_a_unit_is_read_with_what_frames_it(tmp_path, catalogue, text, requirement, level, decided_by):
+    path = tmp_path / "plan.md"
+    path.write_text(text, encoding="utf-8")
+    s, _ = evidence_for_files([path], catalogue, ["npcc-apsp-2017"])
+    row = s.set_index("requirement_id").loc[requirement]
+    assert (row["level"], row["decided_by"]) == (level, decided_by), row["rationale"]

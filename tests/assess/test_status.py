@@ -2,7 +2,8 @@
 
 import pytest
 
-from gapkit.assess.status import about_another_organisation, clauses, unit_status
+from gapkit.catalogue.textmatch import tokens
+from gapkit.assess.status import about_another_organisation, clauses, rest_not_done, unit_status
 
 
 @pytest.mark.parametrize("sentence,level", [
@@ -63,3 +64,34 @@ def test_this_force_learning_from_another_is_about_this_force():
 def test_a_table_row_with_a_status_word_takes_its_level():
     assert unit_status("CCU review | Complete").level == 3
     assert unit_status("IT monitoring | Not started").level == 1
+
+
+@pytest.mark.parametrize("text,terms", [
+    # the rest of it, in another clause: partly done
+    ("Vetting: 94% of officers hold current clearance; the remainder are scheduled for completion by June 2018.",
+     set(tokens("vetting"))),
+    ("Monitoring software is installed on the custody system; email and command and control will follow.",
+     set(tokens("monitoring"))),
+    ("We already audit the custody system daily; email is not covered.", set(tokens("audit"))),
+    # a table row whose status says complete and whose other cells say otherwise
+    ("Boundaries training | L&D | Complete (pilot only) | Piloted with one team", None),
+    ("Boundaries training | L&D | Complete | Roll-out not yet scheduled", None),
+])
+def test_in_place_for_part_and_not_for_the_rest_is_partly(text, terms):
+    status = unit_status(text, terms)
+    assert (status.level, status.kind) == (2, "partly")
+
+
+def test_a_complete_row_whose_other_cells_agree_stays_in_place():
+    assert unit_status("CCU review | PSD | Complete | Reported to the board in July").level == 3
+
+
+@pytest.mark.parametrize("following,terms,rest", [
+    ("Other systems come next year.", None, True),  # opens with the rest
+    ("Niche, PNC and email are not monitored at all.", set(tokens("monitored")), True),  # names the requirement
+    ("Of 41 cases reviewed, nine were referred; the remaining 60 will be reviewed by March.", set(tokens("recorded")),
+     False),
+    ("Other systems have been covered since 2016.", None, False),  # the rest is in place too
+])
+def test_a_sentence_about_the_rest_not_yet_done(following, terms, rest):
+    assert (rest_not_done(following, terms) is not None) == rest

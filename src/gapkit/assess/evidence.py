@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from gapkit.assess.status import Status, unit_status
+from gapkit.assess.status import QUESTION, Status, partly, rest_not_done, table_row_status, unit_status
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
@@ -44,8 +44,13 @@ class Unit:
     text: str
     previous: str  # the sentence before it in its block: context for 'it' and 'they', never its status
 
+    @property
+    def answers(self) -> bool:
+        """The sentence before it asks a question ("Has boundaries training started? Not yet: ...")."""
+        return bool(QUESTION.search(self.previous))
+
     def match_text(self) -> str:
-        context = self.previous if PRONOUN_START.match(self.text) else ""
+        context = self.previous if PRONOUN_START.match(self.text) or self.answers else ""
         return f"{self.text} {self.text} {self.passage.heading} {context}"
 
     def quote(self) -> str:
@@ -85,16 +90,29 @@ def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool 
     parts = [unit.text]
     if context:
         parts += [unit.passage.heading, unit.passage.lead]
-        if PRONOUN_START.match(unit.text):
+        if PRONOUN_START.match(unit.text) or unit.answers:
             parts.append(unit.previous)
     joined = " " + " ".join(tokens(expand(" ".join(parts)))) + " "
     return any((" " + " ".join(p) + " ") in joined for p in phrases)
 
 
+SHORT_ANSWER_WORDS = 2  # "Yes.", "Not yet.": read with the sentence after it, as a person would quote it
+
+
+def _answers_joined(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if out and len(out[-1].split()) <= SHORT_ANSWER_WORDS and not QUESTION.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
 def _units(passage: Passage, before: Passage | None) -> list[Unit]:
     """The sentences of a passage; the first one's context is the end of the passage before it under the same
     heading, so a plan read as one paragraph or as one paragraph per sentence gives the same units."""
-    parts = sentences(passage.text)
+    parts = _answers_joined(sentences(passage.text))
     first = before.text[-300:] if before is not None and before.heading == passage.heading else ""
     return [Unit(passage, text, parts[i - 1] if i else first) for i, text in enumerate(parts)]
 
@@ -133,6 +151,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
     units_of = {i: _units(passages[i], passages[i - 1] if i and passages[i - 1].file == passages[i].file else None)
                 for i in blocks}
     flat = [u for i in blocks for u in units_of[i]]
+    following = {id(u): units_of[i][k + 1].text for i in blocks for k, u in enumerate(units_of[i][:-1])}
     position = {}
     for i in blocks:
         for u in units_of[i]:
@@ -151,12 +170,17 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             if not names_requirement(unit, phrases):
                 continue
             status = unit_status(unit.text, terms, force)
-            if status.level is None and not status.about_other and unit.passage.lead:
-                framed = unit_status(unit.passage.lead)  # "Already in place:" over a list of bare items
-                if framed.level is not None:
-                    status = Status(framed.level, framed.phrase, "framed", unit.passage.lead)
+            if status.level is None and not status.about_other:
+                # "Already in place:" over a list of bare items, or a short heading that says it ("## Done")
+                for frame in (unit.passage.lead, _status_heading(unit.passage.heading)):
+                    framed = (table_row_status([frame]) or unit_status(frame)) if frame else Status(None)
+                    if framed.level is not None and not framed.about_other:
+                        status = Status(framed.level, framed.phrase, "framed", frame)
+                        break
             if status.level is None and not status.about_other and not names_requirement(unit, phrases, False):
                 continue  # only its heading names the requirement, and it says nothing of progress: not evidence
+            if status.level == 3 and (rest := rest_not_done(following.get(id(unit), ""), terms, force)):
+                status = partly(status, rest, unit.text)  # "... every week. Other systems come next year."
             (others if status.about_other else evidence).append((unit, sim, status))
         level, kind, rationale, sim = decide(evidence, others)
         confidence = min(cal.most, cal.kinds.get(kind, cal.default))
@@ -169,6 +193,13 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
                      "evidence_refs": "\n".join(u.quote() for u, _, _ in evidence), "rationale": rationale,
                      "level_source": "auto-suggested"})
     return pd.DataFrame(rows)
+
+
+STATUS_HEADING_WORDS = 6  # a heading this short that says how far things have got frames the items under it
+
+
+def _status_heading(heading: str) -> str:
+    return heading if 0 < len(heading.split()) <= STATUS_HEADING_WORDS else ""
 
 
 def _clip(text: str, limit: int = 220) -> str:

@@ -45,10 +45,11 @@ class CueFile(BaseModel):
     began: list[str]
     continuing: list[str]
     undecided: list[str]
+    remainder: list[str]
     hedges: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
-                     "still_intended", "future", "began", "continuing", "undecided", "hedges")
+                     "still_intended", "future", "began", "continuing", "undecided", "remainder", "hedges")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -80,6 +81,7 @@ class Cues:
     began: re.Pattern
     continuing: re.Pattern
     undecided: re.Pattern
+    remainder: re.Pattern
     hedges: re.Pattern
 
 
@@ -90,8 +92,8 @@ def cues(path: Path = CUES_FILE) -> Cues:
                                          re.IGNORECASE),
                 _any(data.scope.other), _any(data.scope.self), _any(data.cancelled), _any(data.replanned),
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
-                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began), _any(data.continuing), _any(data.undecided),
-                _any(data.hedges))
+                {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began),
+                _any(data.continuing), _any(data.undecided), _any(data.remainder), _any(data.hedges))
 
 
 @dataclass(frozen=True)
@@ -194,10 +196,19 @@ def _negates_progress(rest: str) -> bool:
 def table_row_status(cells: list[str]) -> Status | None:
     """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level."""
     words = status_words()
-    for cell in cells:
-        for key in (norm(cell), norm(re.split(r"[;,:(]|\s[-–—]\s", cell)[0])):  # "Complete; two DCs added"
+    for n, cell in enumerate(cells):
+        head = re.split(r"[;,:(]|\s[-–—]\s", cell)[0]
+        for key, rest in ((norm(cell), ""), (norm(head), cell[len(head):])):  # "Complete; two DCs added"
             if key in words and words[key] is not None:
-                return Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
+                status = Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
+                if status.level == 3:  # "Complete (pilot only)", "Complete | roll-out not yet scheduled"
+                    for other in [rest, *cells[:n], *cells[n + 1:]]:
+                        for clause in clauses(other):
+                            found = clause_status(clause)
+                            if (found.level in (1, 2) and found.kind != "hedged"
+                                    or found.level == 0 and cues().remainder.search(clause)):
+                                return partly(status, found, status.clause)
+                return status
     return None
 
 
@@ -213,16 +224,38 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     parts = [p for p in parts if not QUESTION.search(p)] or [""]  # a question says nothing of progress
     read = [clause_status(p, own, terms) for p in parts]
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
-        named = [s for p, s in zip(parts, read) if terms & set(tokens(expand(p)))]
-        if any(s.level is not None for s in named):
-            read = named
+        # (with a clause about the rest of it, "the remainder are booked for spring")
+        named = [terms & set(tokens(expand(p))) for p in parts]
+        if any(s.level is not None for s, n in zip(read, named) if n):
+            read = [s for p, s, n in zip(parts, read, named) if n or cues().remainder.search(p)]
     cued = [s for s in read if s.level is not None]
     if not cued:
         scope = [s for s in read if s.about_other]
         return scope[0] if scope else Status(None, "", "no cue", text)
     firm = [s for s in cued if s.kind != "hedged"] or cued
     best = max(firm, key=lambda s: s.level)
-    if best.level == 3 and any(s.level in (1, 2) for s in firm):
-        lower = max((s for s in firm if s.level in (1, 2)), key=lambda s: s.level)
-        return Status(2, f"{best.phrase}\" … \"{lower.phrase}", "partly", text)
+    lower = [s for s in firm if s.level in (1, 2) or s.level == 0 and cues().remainder.search(s.clause)]
+    if best.level == 3 and lower:
+        return partly(best, max(lower, key=lambda s: s.level), text)
     return best
+
+
+def partly(done: Status, rest: Status, text: str) -> Status:
+    """In place in one part and not (or not yet) in another: started."""
+    return Status(2, f"{done.phrase}\" … \"{rest.phrase}", "partly", text)
+
+
+REST_OPENING = 40  # characters: a remainder this near a sentence's start is what the sentence is about
+
+
+def rest_not_done(text: str, terms: set[str] | None = None, own: str = "") -> Status | None:
+    """A sentence about the rest of something (it names the requirement, by `terms`, or opens with the rest:
+    "Other systems come next year."), saying it is not yet done: its status; None when it is not about a
+    remainder or says it is in place."""
+    rest = cues().remainder.search(text)
+    if not rest or not (rest.start() < REST_OPENING or terms and terms & set(tokens(expand(text)))):
+        return None
+    status = unit_status(text, terms, own)
+    if status.level is None or status.level == 3 or status.about_other:
+        return None
+    return status

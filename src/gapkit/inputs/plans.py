@@ -141,6 +141,16 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
 SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")  # as gapkit.demo.plandocs reads it
 
 
+LABEL_WORDS = 6  # a line this short with no closing punctuation, before a list, labels it ("Already in place")
+
+
+def introduces_list(text: str) -> bool:
+    """The paragraph before a list introduces it: it ends with a colon ("By March 2019 this plan will deliver:"),
+    or is a short label with no closing punctuation."""
+    text = text.strip()
+    return text.endswith(":") or 0 < len(text.split()) <= LABEL_WORDS and not re.search(r"[.!?;,]$", text)
+
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 _MARKDOWN_MARKS = re.compile(r"\*\*|__|`")
 
@@ -188,14 +198,14 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
             start = no + 1
         elif not stripped:
             if buffer and not in_list:
-                lead = " ".join(buffer) if buffer[-1].endswith(":") else ""
+                lead = " ".join(buffer) if introduces_list(plain(" ".join(buffer))) else ""
             flush()
             start = no + 1
         else:
             item = re.match(r"^([-*+]|\d+[.)])\s", stripped)
             if item:  # each list item is a passage of its own, under the sentence that introduced the list
                 if buffer and not in_list:
-                    lead = " ".join(buffer) if buffer[-1].endswith(":") else ""
+                    lead = " ".join(buffer) if introduces_list(plain(" ".join(buffer))) else ""
                 flush()
                 in_list = True
                 start = no
@@ -226,7 +236,7 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
                 lead = previous = ""
                 continue
             listed = style.lower().startswith("list") or block._p.pPr is not None and block._p.pPr.numPr is not None
-            if listed and not lead and previous.endswith(":"):
+            if listed and not lead and introduces_list(previous):
                 lead = previous
             elif not listed and text:
                 lead = ""
@@ -410,7 +420,7 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
             block = " ".join(buffer)
             out.append((heading, block, state["lead"] if state["item"] else ""))
             if not state["item"]:
-                state["lead"] = block if block.endswith(":") else ""
+                state["lead"] = block if introduces_list(block) else ""
             buffer.clear()
 
     for i, line in enumerate(lines):
