@@ -171,7 +171,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
                 continue
             status = unit_status(unit.text, terms, force)
             if status.level is None and not status.about_other:
-                # "Already in place:" over a list of bare items, or a short heading that says it ("## Done")
+                # "Already in place:" over a list of bare items, or a short heading that says it ("## Complete")
                 for frame in (unit.passage.lead, _status_heading(unit.passage.heading)):
                     framed = (table_row_status([frame]) or unit_status(frame)) if frame else Status(None)
                     if framed.level is not None and not framed.about_other:

@@ -205,8 +205,7 @@ def table_row_status(cells: list[str]) -> Status | None:
                     for other in [rest, *cells[:n], *cells[n + 1:]]:
                         for clause in clauses(other):
                             found = clause_status(clause)
-                            if (found.level in (1, 2) and found.kind != "hedged"
-                                    or found.level == 0 and cues().remainder.search(clause)):
+                            if found.kind != "hedged" and says_less(found):
                                 return partly(status, found, status.clause)
                 return status
     return None
@@ -234,10 +233,15 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         return scope[0] if scope else Status(None, "", "no cue", text)
     firm = [s for s in cued if s.kind != "hedged"] or cued
     best = max(firm, key=lambda s: s.level)
-    lower = [s for s in firm if s.level in (1, 2) or s.level == 0 and cues().remainder.search(s.clause)]
+    lower = [s for s in firm if says_less(s)]
     if best.level == 3 and lower:
         return partly(best, max(lower, key=lambda s: s.level), text)
     return best
+
+
+def says_less(status: Status) -> bool:
+    """Beside something in place, this says part of it is not: planned or started, or not done for the rest of it."""
+    return status.level in (1, 2) or status.level == 0 and bool(cues().remainder.search(status.clause))
 
 
 def partly(done: Status, rest: Status, text: str) -> Status:
