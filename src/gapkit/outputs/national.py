@@ -16,8 +16,8 @@ from gapkit.inputs.layout import list_forces
 from gapkit.outputs import charts
 from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels
 from gapkit.scoring import views
-from gapkit.scoring.compute import force_model
-from gapkit.scoring.model import RoundModel, concat, counted
+from gapkit.scoring.compute import round_model
+from gapkit.scoring.model import RoundModel, counted
 from gapkit.scoring.files import has_model
 from gapkit.scoring.store import read_model
 
@@ -64,8 +64,7 @@ class Overview(RoundLabels):
 
 def score_round_here(ctx: RoundContext) -> RoundModel:
     """Every force of a round scored in this process (for a notebook run on its own)."""
-    return concat([force_model(ctx, force, check=False)  # concat checks the round's model once
-                   for force in list_forces(ctx.data_dir, ctx.round.round)])
+    return round_model(ctx, list_forces(ctx.data_dir, ctx.round.round))
 
 
 def build_overview(round_id: str, data_dir: str | Path = "", out_dir: str | Path = "",

@@ -248,76 +248,126 @@ def concat(models: list[RoundModel]) -> RoundModel:
 
 def build_model(ctx: RoundContext, assessed: ForceAssessment, previous: RoundModel | None = None,
                 check: bool = True) -> RoundModel:
-    """One force's model for one round: scores, views and provenance, from its assessment.
+    """One force's model for one round (build_round_model for one force)."""
+    return build_round_model(ctx, [assessed], previous, check)
 
-    `previous` is the same force's model for the round named `previous` in round.yaml (for change and history).
-    `check=False` gives the schemas' types without their checks (RoundModel.typed): a run checks the round once."""
+
+def build_round_model(ctx: RoundContext, assessed: list[ForceAssessment], previous: RoundModel | None = None,
+                      check: bool = True) -> RoundModel:
+    """The forces' models for one round, built together: scores, views and provenance, from their assessments.
+    Each force's rows are what building it alone gives (the scoring rule and its views work force by force); done
+    together, the rule's table work is done once for the round instead of once a force (about 0.3 s a force).
+
+    `previous` holds the same forces' models for the round named `previous` in round.yaml (for change and history;
+    a force it lacks has none). `check=False` gives the schemas' types without their checks (RoundModel.typed): a
+    run checks the round once."""
     rcfg, catalogue, config = ctx.round, ctx.catalogue, ctx.settings
-    match = ctx.forces[ctx.forces["force_id"] == assessed.force]
-    if match.empty:
-        lookup(assessed.force, ctx.forces)  # raises: an unknown force is an input error, with the nearest names
-    force_row = match.iloc[0]
-    labels = {"force_name": force_row["official_name"], "synthetic": rcfg.synthetic}
-    population = pd.DataFrame({"force": [assessed.force], "round": [str(rcfg.round)]})
-    scores = score(normalise(assessed.assessment, validate=check), catalogue, config, as_of=rcfg.as_of,
-                   framework_ids=rcfg.frameworks, grouping=rcfg.grouping, population=population)
+    if not assessed:
+        return (RoundModel.validated if check else RoundModel.typed)({})
+    ids = [a.force for a in assessed]
+    registry = ctx.forces.drop_duplicates("force_id").set_index("force_id")
+    for force in ids:
+        if force not in registry.index:
+            lookup(force, ctx.forces)  # raises: an unknown force is an input error, with the nearest names
+    names, regions = registry["official_name"].to_dict(), registry["region"].to_dict()
+    round_id = str(rcfg.round)
+    population = pd.DataFrame({"force": ids, "round": [round_id] * len(ids)})
+    scores = score(normalise(_stacked([a.assessment for a in assessed]), validate=check), catalogue, config,
+                   as_of=rcfg.as_of, framework_ids=rcfg.frameworks, grouping=rcfg.grouping, population=population)
     scales = {fid: ctx.scale(fid) for fid in rcfg.frameworks}
 
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(force_name=frame["force"].map(names), synthetic=rcfg.synthetic)
+
     texts = requirements_table(catalogue, rcfg.frameworks)[["framework", "requirement_id", "statement"]]
-    reqs = scores.requirements.merge(texts, on=["framework", "requirement_id"], how="left").assign(**labels)
+    reqs = labelled(scores.requirements.merge(texts, on=["framework", "requirement_id"], how="left"))
     reqs["level_label"] = [scales[f].label(lv) if ok else "Not applicable"
                            for f, lv, ok in zip(reqs["framework"], reqs["level"], reqs["applicable"])]
     reqs["target_label"] = [scales[f].label(t) for f, t in zip(reqs["framework"], reqs["target"])]
     reqs["state"] = views.action_state(reqs, rcfg.as_of)
-    suggestions = assessed.suggestions
+    suggestions = _stacked([a.suggestions for a in assessed if a.suggestions is not None])
     reqs = views.evidence_text(reqs, suggestions)
-    flags = views.contradictions(assessed.force_reported, suggestions, scales)
-    reqs = reqs.merge(flags, on=["framework", "requirement_id"], how="left")
+    flags = views.contradictions(_stacked([a.force_reported for a in assessed]), suggestions, scales)
+    key = ["force", "framework", "requirement_id"]
+    reqs = reqs.merge(_with_force(flags), on=key, how="left")
     reqs["contradiction"] = reqs["contradiction"].astype("boolean").fillna(False).astype(bool)
     reqs["contradiction_reason"] = reqs["contradiction_reason"].fillna("")
-    unread = _unread(assessed)
-    reqs = reqs.merge(views.attention(unread, catalogue.crosswalk.mappings), on=["framework", "requirement_id"],
-                      how="left")
+    unread = {a.force: _unread(a) for a in assessed}
+    all_unread = _stacked([frame.assign(force=force) for force, frame in unread.items()])
+    reqs = reqs.merge(_with_force(views.attention(all_unread, catalogue.crosswalk.mappings)), on=key, how="left")
     reqs["rows_not_read"] = reqs["rows_not_read"].fillna(0).astype(int)
     reqs["attention"] = reqs["attention"].fillna("")
     reqs["level_shown"] = views.shown_levels(reqs)  # 'input needs attention (...)' where a row was not read
 
-    overall = scores.overall.assign(**labels, region=force_row["region"], as_of=str(rcfg.as_of))
+    overall = labelled(scores.overall).assign(region=lambda d: d["force"].map(regions), as_of=str(rcfg.as_of))
     overall["framework_name"] = overall["framework"].map(lambda f: catalogue.get(f).short_title)
     overall["headline"] = overall["framework"] == rcfg.headline_framework
     overall["focus"] = overall["framework"] == rcfg.focus
-    opened = views.open_items(reqs).groupby("framework").size()
-    overall["open_items"] = overall["framework"].map(opened).fillna(0).astype(int)
-    overall["force_overdue_items"] = int(overall["overdue_items"].sum())  # the force's one overdue figure
-    flagged = reqs[reqs["contradiction"]].groupby("framework").size()
-    overall["contradictions"] = overall["framework"].map(flagged).fillna(0).astype(int)
-    overall["force_contradictions"] = int(overall["contradictions"].sum())  # the force's one contradiction count
-    not_read = unread[unread["framework"] != ""].groupby("framework").size()
-    overall["rows_not_read"] = overall["framework"].map(not_read).fillna(0).astype(int)
-    overall["force_rows_not_read"] = len(unread)  # every row not read, its requirement known or not
+    per_framework = ["force", "framework"]
+    overall["open_items"] = _per(overall, views.open_items(reqs).groupby(per_framework).size(), per_framework)
+    # the force's one overdue figure and its one contradiction count, over all its frameworks
+    overall["force_overdue_items"] = overall.groupby("force")["overdue_items"].transform("sum").astype(int)
+    overall["contradictions"] = _per(overall, reqs[reqs["contradiction"]].groupby(per_framework).size(),
+                                     per_framework)
+    overall["force_contradictions"] = overall.groupby("force")["contradictions"].transform("sum").astype(int)
+    placed = all_unread[all_unread["framework"] != ""]
+    overall["rows_not_read"] = _per(overall, placed.groupby(per_framework).size(), per_framework)
+    overall["force_rows_not_read"] = overall["force"].map({f: len(u) for f, u in unread.items()}).astype(int)
     overall = overall.merge(views.category_reasons(reqs, overall, config, scales), on=["force", "round", "framework"],
                             how="left")
-    overall = views.with_change(overall, previous.overall if previous is not None else None, rcfg.previous)
-    overall = views.with_previous_version(overall, previous.overall if previous is not None else None,
-                                          rcfg.previous)
-    reqs, themes = _with_previous(reqs, scores.themes.assign(**labels), previous)
+    before = previous.overall if previous is not None else None
+    overall = views.with_change(overall, before, rcfg.previous)
+    overall = views.with_previous_version(overall, before, rcfg.previous)
+    reqs, themes = _with_previous(reqs, labelled(scores.themes), previous)
 
     steps = views.next_steps(reqs, rcfg.as_of)
     history = overall[["force", "force_name", "round", "framework", "score", "category", "rag"]]
-    if previous is not None:
-        history = pd.concat([previous.history, history], ignore_index=True)
-    issues = _issues(assessed, unread, str(rcfg.round))
+    if previous is not None and not previous.history.empty:
+        earlier = previous.history[previous.history["force"].isin(ids)]
+        history = pd.concat([earlier, history], ignore_index=True)
+    issues = {a.force: _issues(a, unread[a.force], round_id) for a in assessed}
+    forces = pd.DataFrame([_status_row(a, names, regions, rcfg, issues[a.force], unread[a.force])
+                           for a in assessed])
+    inputs = pd.DataFrame([{"force": a.force, "round": round_id, "file": name, "sha256": digest}
+                           for a in assessed for name, digest in input_hashes(a.inputs, ctx.data_dir).items()],
+                          columns=["force", "round", "file", "sha256"])
+    tables = {"overall": overall, "requirements": reqs, "themes": themes, "actions": steps,
+              "evidence": _labelled(suggestions), "issues": _stacked(list(issues.values())), "history": history,
+              "forces": forces, "inputs": inputs}
+    # force by force, in the order of `assessed`, as one force's models put together would be
+    order = {force: i for i, force in enumerate(ids)}
+    tables = {name: frame.sort_values("force", key=lambda s: s.map(order), kind="stable")
+              if frame is not None and len(frame) > 1 else frame for name, frame in tables.items()}
+    return (RoundModel.validated if check else RoundModel.typed)(tables)
+
+
+def _stacked(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several forces' tables as one (the first, empty, when they all are)."""
+    full = [f for f in frames if f is not None and not f.empty]
+    if not full:
+        return frames[0] if frames else pd.DataFrame()
+    return full[0].reset_index(drop=True) if len(full) == 1 else pd.concat(full, ignore_index=True)
+
+
+def _with_force(frame: pd.DataFrame) -> pd.DataFrame:
+    """A view's rows keyed by force too (a view given no rows has no force column)."""
+    return frame if "force" in frame else frame.assign(force=pd.Series(dtype=object))
+
+
+def _per(rows: pd.DataFrame, counts: pd.Series, keys: list[str]) -> pd.Series:
+    """A count by `keys` (a groupby's size) for each of `rows`, 0 where there is none."""
+    index = pd.MultiIndex.from_frame(rows[keys])
+    return pd.Series(counts.reindex(index).fillna(0).astype(int).to_numpy(), index=rows.index)
+
+
+def _status_row(assessed: ForceAssessment, names: dict, regions: dict, rcfg, issues: pd.DataFrame,
+                unread: pd.DataFrame) -> dict:
+    """The force's row of the forces table: its name and region, and the status of its inputs."""
     errors = int((issues["severity"] == "error").sum())
-    forces = pd.DataFrame([{"force": assessed.force, **labels, "region": force_row["region"],
-                            "round": str(rcfg.round), "status": "input errors" if errors else "ok",
-                            "errors": errors, "warnings": len(issues) - errors, "rows_not_read": len(unread),
-                            "status_detail": "; ".join(_error_lines(issues))[:500]}])
-    return (RoundModel.validated if check else RoundModel.typed)({
-        "overall": overall, "requirements": reqs, "themes": themes, "actions": steps,
-        "evidence": _labelled(suggestions), "issues": issues, "history": history, "forces": forces,
-        "inputs": pd.DataFrame([{"force": assessed.force, "round": str(rcfg.round), "file": name, "sha256": digest}
-                                for name, digest in input_hashes(assessed.inputs, ctx.data_dir).items()],
-                               columns=["force", "round", "file", "sha256"])})
+    return {"force": assessed.force, "force_name": names[assessed.force], "synthetic": rcfg.synthetic,
+            "region": regions[assessed.force], "round": str(rcfg.round), "status": "input errors" if errors else "ok",
+            "errors": errors, "warnings": len(issues) - errors, "rows_not_read": len(unread),
+            "status_detail": "; ".join(_error_lines(issues))[:500]}
 
 
 NOT_READ = "; the row was not read"  # how the action plan's reader ends the error for a row it left out
@@ -376,13 +426,13 @@ def _with_previous(reqs: pd.DataFrame, themes: pd.DataFrame,
     if previous is None:
         return (reqs.assign(previous_level=float("nan"), previous_label=""),
                 themes.assign(previous_score=float("nan")))
-    key = ["framework", "requirement_id"]
+    key = ["force", "framework", "requirement_id"]
     shown = "level_shown" if "level_shown" in previous.requirements else "level_label"  # as that round showed it
     before = previous.requirements[key + ["level", shown]].rename(
         columns={"level": "previous_level", shown: "previous_label"})
     reqs = reqs.merge(before, on=key, how="left")
     reqs["previous_label"] = reqs["previous_label"].fillna("")
-    tkey = ["framework", "theme"]
+    tkey = ["force", "framework", "theme"]
     themes = themes.merge(previous.themes[tkey + ["score"]].rename(columns={"score": "previous_score"}), on=tkey,
                           how="left")
     return reqs, themes

@@ -122,12 +122,15 @@ def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: 
     For example "insufficient information: P1 No information, P2 Started, P3 In place. Not 'plan, not started'
     because P1 is below Planned, not started"."""
     keys = key_rows(requirements)
+    shown = [c for c in (*KEYS, "requirement_id", "order", "key", "level", "credit_from", "rows_not_read") if c in keys]
+    keys = keys[shown].assign(round=keys["round"].astype(str)).sort_values("order", kind="stable")
+    groups = {key: rows for key, rows in keys.groupby(KEYS, sort=False)}  # one pass, not one filter a row
+    empty = keys.iloc[0:0]
     names = config.category_names()
     out = []
     for row in overall.itertuples(index=False):
         scale = scales[row.framework]
-        mine = keys[(keys["force"] == row.force) & (keys["round"].astype(str) == str(row.round)) &
-                    (keys["framework"] == row.framework)].sort_values("order")
+        mine = groups.get((row.force, str(row.round), row.framework), empty)
         listing = ", ".join(f"{r.requirement_id} {_key_level(r, scale)}"  # a level left in doubt says so
                             + (f" ({ATTENTION})" if getattr(r, "rows_not_read", 0) else "") for r in mine.itertuples())
         is_key = bool(mine["key"].any())
@@ -230,8 +233,8 @@ def cited_lines(evidence: str, place: str, cited_by: str) -> str:
 
 
 def _suggestion_frame(suggestions: pd.DataFrame | None) -> pd.DataFrame:
-    """gapkit's suggestions with the columns the views read: level, quotes and needs_inspector (False where the
-    suggestions do not say)."""
+    """gapkit's suggestions with the columns the views read: force (where they say), level, quotes and
+    needs_inspector (False where the suggestions do not say)."""
     columns = ["framework", "requirement_id", "level", "evidence_refs", "needs_inspector"]
     if suggestions is None or suggestions.empty or "framework" not in suggestions:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -240,7 +243,14 @@ def _suggestion_frame(suggestions: pd.DataFrame | None) -> pd.DataFrame:
         out["needs_inspector"] = False
     out["needs_inspector"] = out["needs_inspector"].fillna(False).astype(bool)
     out["evidence_refs"] = out["evidence_refs"].fillna("").astype(str) if "evidence_refs" in out else ""
-    return out[columns].drop_duplicates(["framework", "requirement_id"])
+    columns = (["force"] if "force" in out else []) + columns
+    return out[columns].drop_duplicates(_requirement_key(out, out))
+
+
+def _requirement_key(rows: pd.DataFrame, other: pd.DataFrame) -> list[str]:
+    """A requirement's key for matching two tables: with the force when both have one (a round's tables hold
+    several forces), else framework and requirement."""
+    return (["force"] if "force" in rows and "force" in other else []) + ["framework", "requirement_id"]
 
 
 def evidence_text(rows: pd.DataFrame, suggestions: pd.DataFrame | None) -> pd.DataFrame:
@@ -259,9 +269,10 @@ def evidence_text(rows: pd.DataFrame, suggestions: pd.DataFrame | None) -> pd.Da
         out["evidence_from"] = out["level_source"] if "level_source" in out else ""
     out["evidence_cited"] = [cited_lines(e, p, b) for e, p, b in
                              zip(out["evidence_refs"], out["evidence_place"], out["evidence_from"])]
-    quotes = _suggestion_frame(suggestions)[["framework", "requirement_id", "evidence_refs"]]
-    found = {(f, r): found_lines(q) for f, r, q in quotes.itertuples(index=False)}
-    out["evidence_found"] = [found.get((f, r), "") for f, r in zip(out["framework"], out["requirement_id"])]
+    quotes = _suggestion_frame(suggestions)
+    key = _requirement_key(out, quotes)
+    found = {tuple(k): found_lines(q) for *k, q in quotes[key + ["evidence_refs"]].itertuples(index=False)}
+    out["evidence_found"] = [found.get(k, "") for k in zip(*(out[c] for c in key))]
     out["evidence_text"] = ["\n".join(filter(None, pair)) for pair in zip(out["evidence_cited"], out["evidence_found"])]
     return out
 
@@ -320,19 +331,22 @@ def contradictions(force_rows: pd.DataFrame | None, suggestions: pd.DataFrame | 
     if force_rows is None or force_rows.empty:
         return pd.DataFrame({c: pd.Series(dtype=bool if c == "contradiction" else object)
                              for c in CONTRADICTION_COLUMNS})
-    keys = ["framework", "requirement_id"]
     force = force_rows[~force_rows["not_applicable"].astype(bool) & force_rows["level"].notna()]
     force = force[force["framework"].isin(list(scales))]
     sugg = _suggestion_frame(suggestions).rename(columns={"level": "suggested_level", "evidence_refs": "quotes"})
+    keys = _requirement_key(force, sugg)
     merged = force[keys + ["level", "evidence_refs"]].merge(sugg, on=keys, how="left")
     reasons = [contradiction_reason(r.level, bool(str(r.evidence_refs).strip()),
                                     r.suggested_level, "" if pd.isna(r.quotes) else r.quotes,
                                     bool(r.needs_inspector) if not pd.isna(r.needs_inspector) else False,
                                     scales[r.framework])
                for r in merged.itertuples(index=False)]
-    return pd.DataFrame({"framework": merged["framework"].to_numpy(), "requirement_id":
-                         merged["requirement_id"].to_numpy(), "contradiction": [bool(x) for x in reasons],
-                         "contradiction_reason": reasons}, columns=CONTRADICTION_COLUMNS)
+    out = pd.DataFrame({"framework": merged["framework"].to_numpy(), "requirement_id":
+                        merged["requirement_id"].to_numpy(), "contradiction": [bool(x) for x in reasons],
+                        "contradiction_reason": reasons}, columns=CONTRADICTION_COLUMNS)
+    if "force" in keys:  # a round's rows: each force's own
+        out.insert(0, "force", merged["force"].to_numpy())
+    return out
 
 
 # ---- rows of the action plan not read: input needs attention ------------------------------------------------------
@@ -357,8 +371,14 @@ def attention(unread: pd.DataFrame | None, crosswalk: list | None = None) -> pd.
     catalogue's mappings) on every requirement that takes crosswalk credit from that one: 'input needs attention:
     takes crosswalk credit from hmicfrs-2017-plans:P3; row ...'. Rows whose requirement could not be told bear on
     no requirement (they count in the force's figure)."""
+    by_force = unread is not None and "force" in unread
+    columns = (["force"] if by_force else []) + ATTENTION_COLUMNS
     if unread is None or unread.empty:
-        return pd.DataFrame({c: pd.Series(dtype=int if c == "rows_not_read" else object) for c in ATTENTION_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype=int if c == "rows_not_read" else object) for c in columns})
+    if by_force:  # a round's rows: each force's own
+        parts = [attention(rows.drop(columns="force"), crosswalk).assign(force=force)
+                 for force, rows in unread.groupby("force", sort=False)]
+        return pd.concat(parts, ignore_index=True)[columns]
     known = unread[unread["requirement_id"].fillna("").astype(str) != ""]
     rows: dict[tuple[str, str], list[str]] = {}
     for fid, rid, cell, why in zip(known["framework"], known["requirement_id"], known["cell"], known["why"]):
