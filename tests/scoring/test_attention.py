@@ -12,9 +12,9 @@ from gapkit.assess.assess import assess_force
 from gapkit.catalogue.frameworks import Mapping
 from gapkit.inputs.context import RoundContext
 from gapkit.scoring import views
-from gapkit.scoring.compute import force_model, previous_model
+from gapkit.scoring.compute import force_model, previous_model, previous_models
 from gapkit.scoring.files import FILES
-from gapkit.scoring.model import counted
+from gapkit.scoring.model import build_model, build_round_model, concat, counted
 from gapkit.scoring.store import read_model, write_model
 from tests.outputs.test_attention import (BAD_P2, BAD_P3, FORCE, GOOD, P3_ATTENTION, P3_GOOD, UNKNOWN,
                                           write_dataset)
@@ -189,3 +189,22 @@ def test_a_model_built_without_rows_not_read_has_none(make_catalogue, model_for)
     assert (model.requirements["rows_not_read"] == 0).all() and (model.requirements["attention"] == "").all()
     assert list(model.requirements["level_shown"]) == ["In place", "Planned, not started"]
     assert int(model.forces["rows_not_read"].iloc[0]) == 0 and counted(model.forces).all()
+
+
+def test_forces_built_together_are_each_as_built_alone(tmp_path):
+    """A round's models built in one go (as a run builds them) hold exactly each force's model built alone: a force
+    with rows not read, one whose previous round had some, one with no previous round, one with no inputs."""
+
+    subs = {"2019": {FORCE: GOOD + [BAD_P3, BAD_P2, UNKNOWN], "lowmere": GOOD, "mercot": GOOD + [BAD_P2]},
+            "2017": {FORCE: GOOD, "mercot": GOOD + [BAD_P3]}}
+    ctx = RoundContext.load(write_dataset(tmp_path / "data", subs), "2019")
+    forces = ["mercot", FORCE, "lowmere", "fenwold"]  # not in alphabetical order: the model keeps this order
+    alone = [build_model(ctx, assess_force(ctx, f), previous_model(ctx, f)) for f in forces]
+    previous = previous_models(ctx, forces)  # the forces with a model there, built together
+    assert set(previous.forces["force"]) == {"mercot", FORCE}
+    together = build_round_model(ctx, [assess_force(ctx, f) for f in forces], previous)
+    assert list(together.forces["force"]) == forces
+    assert together.requirements["rows_not_read"].sum() > 0 and together.requirements["previous_level"].notna().any()
+    for name, frame in concat(alone).tables().items():
+        pd.testing.assert_frame_equal(frame.reset_index(drop=True), together.tables()[name].reset_index(drop=True),
+                                      obj=name)
