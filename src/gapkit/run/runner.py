@@ -72,11 +72,12 @@ class Job:
     timeout: int = CELL_TIMEOUT
     executor: Executor | None = None  # default: this worker's warm kernel
     svg: bool = False
+    model: object = None  # the force's model, computed with the round's (None: computed by the job)
 
 
 def run_force(job: Job) -> dict:
-    """Compute one force's model, render its notebook from it into a temporary folder, export HTML, then swap the
-    folder into place."""
+    """Render a force's notebook from its model (computed here when the job does not bring it) into a temporary
+    folder, export HTML, then swap the folder into place."""
     from gapkit.run.kernels import execute_warm, export_html, tidy_executed, warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
 
     started = time.monotonic()
@@ -91,7 +92,8 @@ def run_force(job: Job) -> dict:
         from gapkit.scoring.store import write_model  # noqa: PLC0415  (start-up time, as above)
 
         ctx = RoundContext.load(job.data_dir, job.round)
-        model = force_model(ctx, job.force, out_round.parent, check=False)  # the round's model is checked once
+        model = job.model if job.model is not None else \
+            force_model(ctx, job.force, out_round.parent, check=False)  # the round's model is checked once
         write_model(model, work)
         executed = work / f"{job.force}.ipynb"
         # run in the force's folder with paths relative to it, so the executed notebook opens and re-runs where
@@ -106,9 +108,11 @@ def run_force(job: Job) -> dict:
         export_html(executed, work / f"{job.force}.html", title)
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, final)
-        return {"force": job.force, "status": status["status"], "seconds": round(time.monotonic() - started, 2),
-                "errors": [m for m in status["status_detail"].split("; ") if m], "warnings": int(status["warnings"]),
-                "model": model}  # for the round's model (collect), so it is not read back from disk
+        result = {"force": job.force, "status": status["status"], "seconds": round(time.monotonic() - started, 2),
+                  "errors": [m for m in status["status_detail"].split("; ") if m], "warnings": int(status["warnings"])}
+        if job.model is None:  # for the round's model (collect), so it is not read back from disk
+            result["model"] = model
+        return result
     except Exception as exc:  # a failing force is reported; the others go on
         forget_fingerprint(final)
         return {"force": job.force, "status": "failed", "seconds": round(time.monotonic() - started, 2),
@@ -116,6 +120,69 @@ def run_force(job: Job) -> dict:
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
+
+
+@dataclass
+class AssessJob:
+    force: str
+    round: str
+    data_dir: str
+    out_dir: str  # the run's output folder (its cache of plan documents)
+
+
+def assess_job(job: AssessJob):
+    """Read and assess one force's inputs for one round (a pool job): its ForceAssessment, or if that fails, the
+    force's failed result."""
+    from gapkit.scoring.compute import assess_here  # noqa: PLC0415  (start-up time: see the note on imports)
+
+    try:
+        return assess_here(RoundContext.load(job.data_dir, job.round), [job.force], Path(job.out_dir))[0]
+    except Exception as exc:  # noqa: BLE001  (that force fails; the others go on)
+        return {"force": job.force, "status": "failed", "seconds": 0.0, "warnings": 0,
+                "errors": [f"round {job.round}: {_exception_text(exc)}"]}
+
+
+def compute_models(ctx: RoundContext, forces: list[str], out_dir: Path, pool: Workers,
+                   progress: bool) -> tuple[dict, dict]:
+    """The forces' models for the round, made together before any notebook runs: each force's inputs read and
+    assessed in parallel on the pool (the previous round's models read from its outputs, or assessed the same way
+    where it has none), then every model built in one go (gapkit.scoring.model.build_round_model). Returns (force
+    -> its model, force -> its failed result): a force whose model cannot be made fails alone."""
+    from gapkit.scoring.compute import previous_models  # noqa: PLC0415  (start-up time: see the note on imports)
+    from gapkit.scoring.model import build_round_model  # noqa: PLC0415  (start-up time, as above)
+
+    failures: dict[str, dict] = {}
+
+    def assess(round_ctx: RoundContext, wanted: list[str], _out: Path | None) -> list:
+        round_id = round_ctx.round.round
+        done = pool.map(assess_job, [AssessJob(f, round_id, str(round_ctx.data_dir), str(out_dir)) for f in wanted],
+                        f"round {ctx.round.round}: reading inputs" + (f" (and round {round_id}'s)"
+                                                                      if round_id != ctx.round.round else ""),
+                        progress)
+        for force, result in zip(wanted, done):
+            if isinstance(result, dict):
+                failures.setdefault(force, {**result, "force": force})
+        return [a for a in done if not isinstance(a, dict)]
+
+    assessed = assess(ctx, forces, out_dir)
+    models: dict = {}
+    try:
+        previous = previous_models(ctx, [a.force for a in assessed], out_dir, check=False, assess=assess)
+        assessed = [a for a in assessed if a.force not in failures]  # also those whose previous round failed
+        together = build_round_model(ctx, assessed, previous, check=False)
+        models = {force: together.force(force) for force in together.forces["force"]}
+    except Exception:  # noqa: BLE001  (then built one by one below, so that the force it was about fails alone)
+        models = {}
+    for a in assessed:
+        if a.force in models or a.force in failures:
+            continue
+        try:
+            before = previous_models(ctx, [a.force], out_dir, check=False, assess=assess)
+            models[a.force] = build_round_model(ctx, [a], before, check=False)
+        except Exception as exc:  # noqa: BLE001  (that force fails; the others go on)
+            failures[a.force] = {"force": a.force, "status": "failed", "seconds": 0.0, "warnings": 0,
+                                 "errors": [_exception_text(exc)]}
+    return models, failures
 
 
 def _quiet_worker(log_dir: str, tmp_dir: str | None = None, warm: bool = False) -> None:
@@ -324,7 +391,7 @@ class Workers:
 
 def lost(job, reason: str) -> dict:
     """The result of a job whose worker died."""
-    if isinstance(job, Job):
+    if isinstance(job, Job | AssessJob):
         return {"force": job.force, "status": "failed", "seconds": 0.0, "errors": [reason], "warnings": 0}
     return {"status": "failed", "error": reason, "seconds": 0.0}
 
@@ -514,7 +581,11 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
         else:
             jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor, svg))
     started = time.monotonic()
-    ran = pool.map(run_force, jobs, f"round {round_id}", progress)
+    made, failures = compute_models(ctx, [job.force for job in jobs], out_dir, pool, progress) if jobs else ({}, {})
+    for job in jobs:
+        job.model = made.get(job.force)
+    ran = pool.map(run_force, [job for job in jobs if job.force not in failures], f"round {round_id}", progress)
+    ran += [failures[job.force] for job in jobs if job.force in failures]
     if last and pool.pool is not None and executor is None:
         # the run's last national overview runs here, on a kernel of this process that warms up meanwhile: the
         # workers and their kernels (about 0.5 GB each at 200 forces) are let go rather than kept for one notebook
@@ -522,7 +593,12 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
 
         warm_kernel().start_soon()
         pool.stop()
-    models = {r["force"]: r.pop("model") for r in ran if r.get("model") is not None}
+    models = {}
+    for result in ran:
+        model = result.pop("model", None)
+        if result["status"] != "failed":
+            models[result["force"]] = model if model is not None else made.get(result["force"])
+    made.clear()
     for result in ran:
         if result["status"] == "failed":  # also when its worker died before it could say so
             forget_fingerprint(out_round / result["force"])
