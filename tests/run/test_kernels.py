@@ -8,9 +8,11 @@ import json
 import nbformat
 import papermill as pm
 import pytest
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
 
 from gapkit.core import paths
-from gapkit.run.kernels import execute_notebook, export_html, strip_remote_scripts
+from gapkit.run.kernels import ReportHTMLExporter, execute_notebook, export_html, strip_remote_scripts
 from tests.helpers import notebook_parameters
 
 NOTEBOOKS = [paths.FORCE_NOTEBOOK, paths.NATIONAL_NOTEBOOK]
@@ -81,3 +83,24 @@ def test_strip_remote_scripts():
             '<script>var local = 1;</script></head>')
     stripped = strip_remote_scripts(page)
     assert "cdn.example" not in stripped and "MathJax" not in stripped and "var local = 1;" in stripped
+
+
+def test_report_exporter_makes_nbconverts_page_without_its_second_parse():
+    """The same document as nbconvert's HTMLExporter (parsed, the two are equal): images without alt text get its
+    placeholder, outputs are focusable; markdown, HTML and image outputs all come through."""
+    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}}, cells=[
+        nbformat.v4.new_markdown_cell("# Title\n\nSome `code` and a list:\n\n- one\n- two"),
+        nbformat.v4.new_code_cell("x = 1", execution_count=1, outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": "<p>the <img src='a.png' alt='named'/></p>"}),
+            nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+            nbformat.v4.new_output("stream", name="stdout", text="printed\n")])])
+    settings = {"template_name": "lab", "exclude_input": True, "exclude_input_prompt": True,
+                "exclude_output_prompt": True}
+    theirs, _ = HTMLExporter(**settings).from_notebook_node(nb, resources={"metadata": {"name": "nb"}})
+    ours, _ = ReportHTMLExporter(**settings).from_notebook_node(nb, resources={"metadata": {"name": "nb"}})
+    theirs_soup, ours_soup = BeautifulSoup(theirs, "html.parser"), BeautifulSoup(ours, "html.parser")
+    assert str(ours_soup) == str(theirs_soup)
+    assert len(ours_soup.select("div.jp-OutputArea-output[tabindex='0']")) == 3
+    assert [img.get("alt") for img in ours_soup.select("img")] == [
+        "named", "No description has been provided for this image"]

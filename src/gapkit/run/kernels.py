@@ -24,6 +24,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 from traitlets import default
@@ -204,6 +207,27 @@ def execute_fresh(template: Path, output: Path, parameters: dict, timeout: int =
 
 execute_notebook = execute_warm
 
+
+class ReportHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last step, which parses the whole page again with BeautifulSoup to
+    give images without alt text a placeholder and make outputs focusable: that parse took three quarters of the
+    export time (a force's page: 0.096 s -> 0.021 s). The same two changes are made here on the rendered text."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code",
+                             self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                                       parent=self, resources=resources))
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        page = _IMAGE_WITHOUT_ALT.sub("<img alt='No description has been provided for this image'", page)
+        return _OUTPUT_DIV.sub(r"\1 tabindex='0'>", page), resources
+
+
+_IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)(?=[\s/>])")
+_OUTPUT_DIV = re.compile(r"(<div\s[^>]*class=\"[^\"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^\"]*\"[^>]*)>")
 _EXPORTER: HTMLExporter | None = None
 
 
@@ -212,7 +236,7 @@ def export_html(notebook: Path, target: Path, title: str | None = None) -> Path:
     exporter per process, so its templates are compiled once."""
     global _EXPORTER
     if _EXPORTER is None:
-        _EXPORTER = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+        _EXPORTER = ReportHTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                                  exclude_output_prompt=True)
     resources = {"metadata": {"name": title or Path(notebook).stem}}
     body, _ = _EXPORTER.from_notebook_node(nbformat.read(str(notebook), as_version=4), resources=resources)

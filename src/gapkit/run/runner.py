@@ -294,6 +294,7 @@ class Workers:
 
     def __init__(self, workers: int, log_dir: Path, warm: bool = False) -> None:
         self.workers, self.log_dir, self.pool, self.warm = workers, log_dir, None, warm
+        self.stopping: list[ProcessPoolExecutor] = []  # pools let go without waiting, waited for at close()
         self.tmp = Path(tempfile.mkdtemp(prefix="gapkit-run-")) if workers > 1 else None
 
     def map(self, fn: Callable, jobs: list, desc: str, progress: bool) -> list:
@@ -377,14 +378,20 @@ class Workers:
         return (f"WorkerDied: the worker process running it (pid {pid}) {how}; the rest of the run went on. "
                 f"Its log: {self.log_dir / f'worker-{pid}.log'}")
 
-    def stop(self) -> None:
-        """Shut the pool's workers down (with their kernels); a later map starts a new pool."""
+    def stop(self, wait: bool = True) -> None:
+        """Shut the pool's workers down (with their kernels); a later map starts a new pool. Without `wait`, the
+        workers stop while this process goes on (close() waits for them)."""
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(wait=wait)
+            if not wait:
+                self.stopping.append(self.pool)
             self.pool = None
 
     def close(self) -> None:
         self.stop()
+        for pool in self.stopping:
+            pool.shutdown(wait=True)
+        self.stopping.clear()
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -592,7 +599,7 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
         from gapkit.run.kernels import warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
 
         warm_kernel().start_soon()
-        pool.stop()
+        pool.stop(wait=False)  # its workers stop their kernels while this process gets on with the overview
     models = {}
     for result in ran:
         model = result.pop("model", None)
