@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from gapkit.assess.combine import combine_actions
 from gapkit.catalogue.forces import lookup
 from gapkit.forms.template import write_template
+from gapkit.inputs import tracker
 from gapkit.inputs.tracker import ACTION_COLUMNS, TEXT_MATCH_ACCEPT, parse_date, read_submission
 from gapkit.scoring.rule import score
 from tests.helpers import maxima
@@ -449,3 +450,19 @@ def test_the_issues_own_tracker_is_read_with_its_levels_and_warnings_and_no_hidd
     assert list(result.unread["requirement_id"]) == ["E3"]
     errors = [i for i in result.issues if i.severity == "error"]
     assert len(errors) == 1
+
+
+def test_formula_cells_read_from_the_sheet_xml_match_openpyxls(tmp_path):
+    """The sheet's formula cells found in its XML are those openpyxl finds loading the workbook without cached
+    values, on a second sheet too."""
+    path = tmp_path / "formulas.xlsx"
+    wb = Workbook()
+    wb.active.append(["Ref", "Status", "Sum"])
+    wb.active.append(["P1", "=A1", "=1+1"])
+    other = wb.create_sheet("Other")
+    other["C7"] = "=SUM(A1:A3)"
+    other["D2"] = "plain"
+    wb.save(path)
+    for sheet, expected in [("Sheet", {"B2", "C2"}), ("Other", {"C7"})]:
+        assert tracker._formula_cells_in_xml(path, sheet) == expected
+        assert tracker._formula_cells(path, sheet) == tracker._formula_cells_loaded(path, sheet) == expected
