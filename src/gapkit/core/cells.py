@@ -45,11 +45,20 @@ def put(cell, value: object) -> None:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell made safe for CSV."""
+    """A copy with every text cell made safe for CSV (safe_cell). The cells to change are found column by column
+    (pandas' string methods), since almost none need it."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(safe_cell)
+        series = out[col]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        try:
+            marked = series.str.startswith((*DANGEROUS_START, "'"), na=False).astype(bool)
+        except AttributeError:  # a column of other values than text: cell by cell
+            out[col] = series.map(safe_cell)
+            continue
+        if marked.any():
+            out[col] = series.where(~marked, series[marked].map(safe_cell))
     return out
 
 
@@ -65,6 +74,14 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
     """Read a CSV gapkit wrote, restoring text that was neutralised for spreadsheets."""
     frame = pd.read_csv(path, **kwargs)
     for col in frame.columns:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-            frame[col] = frame[col].map(restore_cell)
+        series = frame[col]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        try:
+            marked = series.str.startswith("'", na=False).astype(bool)
+        except AttributeError:  # a column of other values than text: cell by cell
+            frame[col] = series.map(restore_cell)
+            continue
+        if marked.any():
+            frame[col] = series.where(~marked, series[marked].map(restore_cell))
     return frame
