@@ -119,6 +119,31 @@ def test_a_broken_workbook_is_reported_while_the_rest_finish(data, tmp_path, mon
     assert run_doc["failed"] == ["kestrel-vale"]
 
 
+def test_a_notebook_that_fails_on_its_first_run_is_failed_in_the_overview_and_the_pack(data, tmp_path):
+    """The overview and the pack are made from the round's model while the forces' notebooks run; when one of
+    those fails they are made again: the force is failed in the round's model and neither links its report,
+    which was never written. The forces that succeeded are linked."""
+    calls = []
+
+    def fails_for_kestrel_vale(notebook, executed, parameters, timeout):
+        calls.append(parameters.get("force", "national"))
+        if parameters.get("force") == "kestrel-vale":
+            raise RuntimeError("cell 4 raised: the chart could not be drawn")
+        in_process_executor(notebook, executed, parameters, timeout)
+
+    out = tmp_path / "out"
+    [result] = stand_in_run(data, out, executor=fails_for_kestrel_vale, rounds=["2017"])
+    assert result.failed and [f["force"] for f in result.failed] == ["kestrel-vale"]
+    assert calls.count("national") == 2 and result.national["status"] == "ok"
+    status = pd.read_csv(out / "2017" / "forces.csv").set_index("force")["status"]
+    assert status["kestrel-vale"] == "failed" and (status.drop("kestrel-vale") != "failed").all()
+    assert not (out / "2017" / "kestrel-vale").exists()
+    for page in [out / "2017" / "national" / "national_overview.html", out / "2017" / "board-pack-2017.html"]:
+        text = page.read_text()
+        assert "kestrel-vale.html" not in text, page
+        assert "northmoor/northmoor.html" in text and "ashdown-weald/ashdown-weald.html" in text, page
+
+
 def failing_executor(notebook, executed, parameters, timeout):
     """A notebook that writes part of its report and then fails in a cell."""
     out = Path(parameters["out_dir"])

@@ -86,7 +86,7 @@ def _title(ax, title: str) -> None:
 
 
 def _new(width: float = 8, height: float = 4.5) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100)
+    fig = Figure(figsize=(width, height), dpi=150)
     FigureCanvasAgg(fig)  # a canvas that can measure text (fit) before anything is drawn
     return fig
 
@@ -134,8 +134,9 @@ def gap_bar(gaps: pd.DataFrame, title: str, marking: str, source: str, scale: Sc
         y = np.arange(len(data))
         ax.barh(y, data["gap_points"], color=colours, edgecolor="#333333", linewidth=0.5)
         ax.margins(y=0.01)  # no empty band above the top bar
-        labels = [f"{r.requirement_id}: {textwrap.shorten(r.statement, 55)}" if "statement" in data else r.requirement_id
-                  for r in data.itertuples()]
+        labels = ([f"{ref}: {textwrap.shorten(text, 55)}"
+                   for ref, text in zip(data["requirement_id"], data["statement"])]
+                  if "statement" in data else list(data["requirement_id"]))
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel("Gap to target (points of the overall score)")
         ax.legend(handles=level_legend(scale), fontsize=7, loc="best", title="Current level",

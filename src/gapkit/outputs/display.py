@@ -86,6 +86,14 @@ def chart_dpi(figure: Figure) -> float:
     return min(CHART_DPI, (MAX_CHART_PIXELS / (width * height)) ** 0.5)
 
 
+def forces_with_reports(round_folder: Path, forces: pd.DataFrame) -> set[str]:
+    """The forces of a run's round folder whose report can be linked: it is there, or the round's model says the
+    force did not fail (a run makes the national overview and the pack while the forces' reports are being
+    written; when one of those fails, the run makes both again)."""
+    return {force for force, status in zip(forces["force"], forces["status"])
+            if status != "failed" or (Path(round_folder) / force / f"{force}.html").exists()}
+
+
 @dataclass(frozen=True)
 class Link:
     """A table cell that links to another report (relative address)."""

@@ -4,6 +4,7 @@ there is none, for a notebook run on its own)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ from gapkit.core.paths import INDEX_PAGE
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.layout import list_forces
 from gapkit.outputs import charts
-from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels
+from gapkit.outputs.display import SYNTHETIC_BANNER, Chart, Link, Note, Panel, RoundLabels, forces_with_reports
 from gapkit.scoring import views
 from gapkit.scoring.compute import round_model
 from gapkit.scoring.model import RoundModel, counted
@@ -48,10 +49,15 @@ class Overview(RoundLabels):
         return hist[hist["framework"] == self.round.headline_framework].drop_duplicates(["force", "round"])
 
     def report_link(self, force: str, name: str) -> Link | str:
-        """The force's name, linked to its report when the run wrote one beside this overview."""
-        if self.reports_dir is not None and (self.reports_dir / force / f"{force}.html").exists():
+        """The force's name, linked to its report when the run wrote one beside this overview
+        (display.forces_with_reports)."""
+        if force in self.linked_reports:
             return Link(name, f"../{force}/{force}.html")
         return name
+
+    @cached_property
+    def linked_reports(self) -> set[str]:
+        return forces_with_reports(self.reports_dir, self.model.forces) if self.reports_dir is not None else set()
 
     def save(self, fig: Figure, name: str) -> Chart:
         """The chart drawn once, written to the charts folder (PNG; SVG too when asked) and shown from the same

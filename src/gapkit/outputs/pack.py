@@ -32,7 +32,8 @@ from gapkit.core.fileio import atomic_path, save_workbook, write_text
 from gapkit.inputs.context import RoundContext
 from gapkit.outputs import charts
 from gapkit.outputs.charts import CATEGORY_COLOURS, NA_COLOUR, RAG_COLOURS
-from gapkit.outputs.display import EVIDENCE_HEADER, SYNTHETIC_BANNER, Chart, RoundLabels, clip_lines
+from gapkit.outputs.display import (EVIDENCE_HEADER, SYNTHETIC_BANNER, Chart, RoundLabels, clip_lines,
+                                    forces_with_reports)
 from gapkit.scoring import views
 from gapkit.scoring.model import RoundModel, counted
 from gapkit.scoring.files import has_model
@@ -487,8 +488,9 @@ def build_pack(out_dir: Path, round_id: str, data_dir: Path | None = None, targe
     data = load_pack_data(out_dir, round_id, data_dir)
     base = Path(target) if target else Path(out_dir) / round_id / f"board-pack-{round_id}.xlsx"
     written = [write_workbook(data, base.with_suffix(".xlsx"))]
+    linked = forces_with_reports(Path(out_dir) / round_id, data.status)
     reports = {f: Path(os.path.relpath(Path(out_dir) / round_id / f / f"{f}.html", base.parent)).as_posix()
-               for f in data.summary["force"] if (Path(out_dir) / round_id / f / f"{f}.html").exists()}
+               for f in data.summary["force"] if f in linked}
     html_path = write_text(base.with_suffix(".html"), render_html(data, reports))
     written.append(html_path)
     if pdf:

@@ -1,10 +1,12 @@
-"""`gapkit run`: for every force, compute its model and render its notebook in a process pool, then the national
-notebook and the board pack, and write the round model (gapkit.scoring.store) and run.json.
+"""`gapkit run`: every force's model first, then every notebook, the national overview and the board pack, with
+the round model (gapkit.scoring.store) and run.json.
 
-- Each worker process computes a force's model (read, assess, score; the previous round read from its outputs) and
-  then renders the force notebook from it on the worker's warm kernel (gapkit.run.kernels); one pool serves the
-  whole run, so each worker starts its kernel once.
-
+- The pool's workers read and assess every force's inputs in parallel (the previous round read from its outputs);
+  the models are built together, once for the round (gapkit.scoring.model.build_round_model). The round's model
+  is written as it will be when every notebook succeeds; then the workers render each force's notebook from its
+  model on their warm kernels (gapkit.run.kernels), the national overview among them, while this process makes
+  the board pack. A notebook that fails changes its force's status: the round's model, the overview and the pack
+  are then made again. One pool serves the whole run, so each worker starts its kernel once.
 - One force failing never stops the others; the exit code and run.json say which failed and why. A worker process
   that dies (killed, out of memory) fails only the force it was running: the pool is rebuilt and the other jobs
   go on.
@@ -480,15 +482,17 @@ class RoundResult:
         return [f for f in self.forces if f["status"] != "ok"]
 
 
-def collect(out_round: Path, results: list[dict], computed: dict | None = None) -> None:
+def collect(out_round: Path, results: list[dict], computed: dict | None = None, before=None) -> None:
     """The round's model from the forces' own models: `computed` as this run's workers computed them, else read
     from their folders. A force that failed this time keeps its last good model (from its folder, or else from the
     round's model as it was), marked failed; one with none has a status row. The round's model is checked here,
-    once; its CSVs are written aside and then replaced together, so a failure here leaves the good ones."""
+    once; its CSVs are written aside and then replaced together, so a failure here leaves the good ones.
+    `before`: the round's model as it was before this run (False: none; None: read it here)."""
     from gapkit.scoring.model import concat  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
-    before = read_model(out_round, validate=False) if has_model(out_round) else False
+    if before is None:
+        before = read_model(out_round, validate=False) if has_model(out_round) else False
     # a force skipped as unchanged keeps its rows of the round model as it was (one read of the round's files
     # instead of one per force); the rest are read from their own folders
     unchanged = set()
@@ -557,7 +561,7 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
         pool = Workers(workers, out_dir / ".logs", warm=executor is None)
         try:
             results = [_run_round(RoundContext.load(data_dir, round_id), out_dir, forces, pool, code, timeout, rerun,
-                                  progress, pack, executor, svg, last=round_id == rounds[-1]) for round_id in rounds]
+                                  progress, pack, executor, svg) for round_id in rounds]
         finally:
             pool.close()
         made = any(not f.get("skipped") for r in results for f in r.forces) or \
@@ -574,8 +578,7 @@ def run(data_dir: Path | None = None, rounds: list[str] | None = None, forces: l
 
 
 def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool: Workers, code: str, timeout: int,
-               rerun: bool, progress: bool, pack: bool, executor: Executor, svg: bool,
-               last: bool = True) -> RoundResult:
+               rerun: bool, progress: bool, pack: bool, executor: Executor, svg: bool) -> RoundResult:
     data_dir, round_id = ctx.data_dir, ctx.round.round
     out_round = out_dir / round_id
     out_round.mkdir(parents=True, exist_ok=True)
@@ -591,27 +594,53 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     made, failures = compute_models(ctx, [job.force for job in jobs], out_dir, pool, progress) if jobs else ({}, {})
     for job in jobs:
         job.model = made.get(job.force)
-    ran = pool.map(run_force, [job for job in jobs if job.force not in failures], f"round {round_id}", progress)
-    ran += [failures[job.force] for job in jobs if job.force in failures]
-    if last and pool.pool is not None and executor is None:
-        # the run's last national overview runs here, on a kernel of this process that warms up meanwhile: the
-        # workers and their kernels (about 0.5 GB each at 200 forces) are let go rather than kept for one notebook
-        from gapkit.run.kernels import warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
+    rendering = [job for job in jobs if job.force not in failures]
+    from gapkit.scoring.store import read_model  # noqa: PLC0415  (start-up time: see the note on imports)
 
-        warm_kernel().start_soon()
-        pool.stop(wait=False)  # its workers stop their kernels while this process gets on with the overview
-    models = {}
-    for result in ran:
-        model = result.pop("model", None)
-        if result["status"] != "failed":
-            models[result["force"]] = model if model is not None else made.get(result["force"])
+    before = read_model(out_round, validate=False) if has_model(out_round) else False  # the round as it was
+    # every force's model is known before any notebook runs: the round's model is written as it will be when
+    # every notebook succeeds, and the national overview and the pack are made from it beside the forces'
+    # notebooks; a notebook that fails changes its force's status, and then both are made again after them
+    expected = [{"force": job.force, **_model_status(made[job.force]), "seconds": 0.0} for job in rendering]
+    done = _round_results(out_round, skipped + expected + [failures[f] for f in failures])
+    if jobs or before is False:
+        collect(out_round, done, made, before)
+    national, ran = _national_and_pack(ctx, out_dir, code, timeout, executor, svg, rerun, pack, pool, progress,
+                                       rendering)
     made.clear()
+    ran += [failures[job.force] for job in jobs if job.force in failures]
     for result in ran:
+        result.pop("model", None)
         if result["status"] == "failed":  # also when its worker died before it could say so
             forget_fingerprint(out_round / result["force"])
     tidy(out_round)
-    done = skipped + ran
-    # keep forces run before but not in this selection: their folder's status, or their last run's failure
+    done = _round_results(out_round, skipped + ran)
+    if any(r["status"] == "failed" for r in ran if r["force"] not in failures):
+        models = {job.force: job.model for job in rendering}
+        collect(out_round, done, {r["force"]: models[r["force"]] for r in ran if r["status"] != "failed"}, before)
+        national, _ = _national_and_pack(ctx, out_dir, code, timeout, executor, svg, rerun, pack, pool, progress, [])
+    for job in jobs:
+        job.model = None
+    if national["status"] != "ok":
+        forget_fingerprint(out_round / "national")  # also when its worker died before it could say so
+    tidy(out_round)
+    result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
+    write_run_json(out_round, ctx, result.forces, result.national, hashes, code, pool.workers,
+                   time.monotonic() - started, previous=previous_frameworks(out_dir, ctx.round.previous))
+    return result
+
+
+def _model_status(model) -> dict:
+    """A force's status as its model gives it (what its notebook run reports when it succeeds)."""
+    row = model.forces.iloc[0]
+    return {"status": row["status"], "errors": [m for m in row["status_detail"].split("; ") if m],
+            "warnings": int(row["warnings"])}
+
+
+def _round_results(out_round: Path, results: list[dict]) -> list[dict]:
+    """This run's forces, and those run before but not in this selection (their folder's status, or their last
+    run's failure)."""
+    done = list(results)
     earlier = previous_status(out_round)
     selected = {r["force"] for r in done}
     for f, r in earlier.items():
@@ -620,27 +649,36 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
             status = folder_status(folder) if (folder / FINGERPRINT).exists() and has_model(folder) else \
                 {"status": "failed", "errors": r.get("errors") or ["its last run failed"], "warnings": 0}
             done.append({"force": f, **status, "seconds": 0.0, "skipped": True, "not_selected": True})
-    if jobs or not has_model(out_round):
-        collect(out_round, done, models)
-    models.clear()  # the round's model is on disk now; the national overview and the pack read it from there
+    return done
+
+
+def _national_and_pack(ctx: RoundContext, out_dir: Path, code: str, timeout: int, executor: Executor | None,
+                       svg: bool, rerun: bool, pack: bool, pool: Workers, progress: bool,
+                       forces: list[Job]) -> tuple[dict, list[dict]]:
+    """The national overview and the board pack from the round's model on disk, made while the forces' notebooks
+    run: the overview is the pool's first job (the longest, so it is not left to the end), the pack is made in
+    this process meanwhile. Returns the overview's result (with the pack's) and the forces' results."""
+    round_id = ctx.round.round
+    out_round = out_dir / round_id
     model_print = hash_files(model_files(out_round)) + code
-    job = NationalJob(str(data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
-    _step(progress, f"round {round_id}: national overview" + (" and board pack" if pack else ""))
-    # the pack and the national overview both render the round's model: the pack is made here while a worker
-    # runs the national notebook (with one worker, one after the other)
+    job = NationalJob(str(ctx.data_dir), round_id, str(out_dir), model_print, timeout, executor, svg)
+    national_due = rerun or not national_is_current(job)
+    if not forces:
+        _step(progress, f"round {round_id}: national overview" + (" and board pack" if pack else ""))
+    jobs = ([job] if national_due else []) + forces
+    desc = f"round {round_id}" + (" (and the national overview)" if national_due and forces else "")
     with ThreadPoolExecutor(1) as beside:
         made = beside.submit(make_pack, ctx, out_dir, model_print, rerun) if pack and pool.workers > 1 else None
-        national = {"status": "ok", "skipped": True, "seconds": 0.0} if not rerun and national_is_current(job) \
-            else pool.map(run_national, [job], "national overview", False)[0]
+        results = pool.map(run_job, jobs, desc, progress and bool(forces)) if jobs else []
+        national = results.pop(0) if national_due else {"status": "ok", "skipped": True, "seconds": 0.0}
         if pack:
             national.update(made.result() if made is not None else make_pack(ctx, out_dir, model_print, rerun))
-    if national["status"] != "ok":
-        forget_fingerprint(out_round / "national")  # also when its worker died before it could say so
-    tidy(out_round)
-    result = RoundResult(round_id, sorted(done, key=lambda r: r["force"]), national)
-    write_run_json(out_round, ctx, result.forces, result.national, hashes, code, pool.workers,
-                   time.monotonic() - started, previous=previous_frameworks(out_dir, ctx.round.previous))
-    return result
+    return national, results
+
+
+def run_job(job: Job | NationalJob) -> dict:
+    """A pool job: a force's notebook or the national overview."""
+    return run_national(job) if isinstance(job, NationalJob) else run_force(job)
 
 
 def _step(progress: bool, text: str) -> None:
