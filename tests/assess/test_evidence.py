@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from gapkit.assess.evaluate import LABELLED_SETS, across_formats, evaluate, metrics, suggestions_table
-from gapkit.assess.evidence import as_assessment, evidence_for_files, suggest
+from gapkit.assess import evidence
+from gapkit.assess.evidence import SuggestionCache, as_assessment, evidence_for_files, suggest
 from gapkit.demo.plandocs import write_markdown_as, write_plan
 from gapkit.inputs.plans import Passage
 
@@ -141,3 +142,36 @@ def test_a_unit_is_read_with_what_frames_it(tmp_path, catalogue, text, requireme
     s, _ = evidence_for_files([path], catalogue, ["npcc-apsp-2017"])
     row = s.set_index("requirement_id").loc[requirement]
     assert (row["level"], row["decided_by"]) == (level, decided_by), row["rationale"]
+
+
+def test_suggestions_are_kept_by_what_made_them(tmp_path, catalogue, config, monkeypatch):
+    """A second time, the same documents give the same suggestions and reading problems without being matched
+    again; other bytes, another name, other code or other frameworks make them again; a damaged entry is made
+    again."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan = plans / "plan.md"
+    plan.write_text("# Plan\n\nThe counter-corruption unit review is complete and in place.\n")
+    odd = plans / "notes.txt"
+    odd.write_bytes(b"\x00\x01\x02 not text")
+    cache = SuggestionCache(tmp_path / "cache", "code-1")
+    args = (catalogue, ["hmicfrs-2017-plans"], "f", "2017", config)
+    first, first_issues = evidence_for_files([plan, odd], *args, suggestions=cache)
+    assert first_issues and len(list((tmp_path / "cache").glob("*.json"))) == 1
+    matched = []
+    real_suggest = evidence.suggest
+    monkeypatch.setattr(evidence, "suggest", lambda *a, **k: matched.append(1) or real_suggest(*a, **k))
+    again, again_issues = evidence_for_files([plan, odd], *args, suggestions=cache)
+    assert not matched
+    pd.testing.assert_frame_equal(again, first)
+    assert again_issues == first_issues
+    plan.write_text("# Plan\n\nThe counter-corruption unit review was deferred.\n")
+    changed, _ = evidence_for_files([plan, odd], *args, suggestions=cache)
+    assert len(matched) == 1 and not changed.equals(first)
+    evidence_for_files([plan, odd], *args, suggestions=SuggestionCache(tmp_path / "cache", "code-2"))
+    evidence_for_files([plan, odd], catalogue, ["npcc-apsp-2017"], "f", "2017", config, suggestions=cache)
+    assert len(matched) == 3
+    for entry in (tmp_path / "cache").glob("*.json"):
+        entry.write_text("{not json")
+    evidence_for_files([plan, odd], *args, suggestions=cache)
+    assert len(matched) == 4

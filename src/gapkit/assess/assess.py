@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from gapkit.assess.combine import combine_actions, combine_sources
-from gapkit.assess.evidence import as_assessment, evidence_for_files
+from gapkit.assess.evidence import SuggestionCache, as_assessment, evidence_for_files
 from gapkit.assess.table import empty_assessment, normalise
 from gapkit.core import paths
 from gapkit.core.errors import GapkitError, Issue, errors_only
@@ -50,7 +50,8 @@ class ForceAssessment:
         return bool(errors_only(self.issues))
 
 
-def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = None) -> ForceAssessment:
+def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = None,
+                 suggestion_cache: SuggestionCache | None = None) -> ForceAssessment:
     """Read one force's submission, plan documents and review, and combine them into its assessment.
 
     Errors in the submission or the review are returned as issues (and mean no rows from that source); plan
@@ -80,7 +81,7 @@ def assess_force(ctx: RoundContext, force: str, plan_cache: PlanCache | None = N
             unread = result.unread.assign(file=str(sub_path))[UNREAD].fillna("").astype(str).reset_index(drop=True)
     files = plan_files(plans_folder(data_dir, round_id, force))
     suggestions, plan_issues = evidence_for_files(files, ctx.catalogue, frameworks, force, round_id, ctx.settings,
-                                                  plan_cache)
+                                                  plan_cache, suggestion_cache)
     issues += plan_issues
     suggested = as_assessment(suggestions) if files else empty_assessment()
     if sub_path is None and not files and not os.path.lexists(review_path):

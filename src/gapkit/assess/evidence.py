@@ -5,6 +5,7 @@ Suggestions are for an inspector to confirm; they never override a force's or an
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,9 @@ from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.textmatch import expand, requirement_index, tokens
 from gapkit.core import paths
-from gapkit.core.errors import Issue
+from gapkit.core.errors import GapkitError, Issue
+from gapkit.core.fileio import sha256, sha256_text, write_text
+from gapkit.core.limits import check_regular_file, default_limits
 from gapkit.core.yamlio import load_model
 from gapkit.inputs.plans import Passage, PlanCache, read_plan, sentences
 
@@ -213,17 +216,63 @@ def _level_word(level: int, framework_id: str, catalogue: Catalogue, settings: S
     return settings.scale(catalogue.get(framework_id).level_scale).label(level).lower()
 
 
+class SuggestionCache:
+    """A force's suggestions and reading problems, kept by everything that made them: its documents' names and
+    bytes, the frameworks and their versions, the settings, the reading limits, the force, the round and gapkit's
+    code (the run's fingerprint of its code and data), the way jupyter-cache keys executed notebooks. A force whose
+    workbook changed has its unchanged plan documents neither read nor matched again."""
+
+    def __init__(self, folder: Path, code: str) -> None:
+        self.folder, self.code = Path(folder), code
+
+    def key(self, files: list[Path], catalogue: Catalogue, framework_ids: list[str], force: str, round_id: str,
+            settings: ScoringConfig | None) -> str | None:
+        """None when a file cannot be hashed (then it is read, and its reader says what is wrong)."""
+        try:
+            for f in files:
+                check_regular_file(f)  # hashing a pipe or a device would never end
+            made_of = {"code": self.code, "files": [[str(f), sha256(f)] for f in files], "force": force,
+                       "round": str(round_id), "frameworks": {f: catalogue.get(f).version for f in framework_ids},
+                       "settings": settings.model_dump_json() if settings else "",
+                       "limits": default_limits().model_dump_json()}
+        except (OSError, GapkitError, KeyError):
+            return None
+        return sha256_text(json.dumps(made_of, sort_keys=True))
+
+    def get(self, key: str) -> tuple[pd.DataFrame, list[Issue]] | None:
+        entry = self.folder / f"{key}.json"
+        try:
+            kept = json.loads(entry.read_text(encoding="utf-8"))
+            return pd.DataFrame(kept["rows"], columns=kept["columns"]), [Issue(*fields) for fields in kept["issues"]]
+        except (OSError, ValueError, KeyError, TypeError):  # none yet, or damaged: made again and replaced
+            return None
+
+    def put(self, key: str, suggestions: pd.DataFrame, issues: list[Issue]) -> None:
+        kept = {"columns": list(suggestions.columns), "rows": suggestions.to_dict(orient="records"),
+                "issues": [[i.file, i.where, i.message, i.fix, i.severity] for i in issues]}
+        write_text(self.folder / f"{key}.json", json.dumps(kept))
+
+
 def evidence_for_files(files: list[Path], catalogue: Catalogue, framework_ids: list[str] | None = None,
                        force: str = "", round_id: str = "", settings: ScoringConfig | None = None,
-                       cache: PlanCache | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+                       cache: PlanCache | None = None,
+                       suggestions: SuggestionCache | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Suggestions from several plan documents together, and every reading problem. With a cache, a document
-    whose bytes were read before is not read again."""
+    whose bytes were read before is not read again; with a suggestion cache, documents whose suggestions were made
+    before (SuggestionCache) are neither read nor matched again."""
+    ids = framework_ids or sorted(catalogue.frameworks)
+    key = suggestions.key(files, catalogue, ids, force, round_id, settings) if suggestions is not None else None
+    if key is not None and (kept := suggestions.get(key)) is not None:
+        return kept
     passages, issues = [], []
     for f in files:
         plan = cache.read(f) if cache is not None else read_plan(f)
         passages.extend(plan.passages)
         issues.extend(plan.issues)
-    return suggest(passages, catalogue, framework_ids, force, round_id, settings), issues
+    made = suggest(passages, catalogue, ids, force, round_id, settings)
+    if key is not None:
+        suggestions.put(key, made, issues)
+    return made, issues
 
 
 def as_assessment(suggestions: pd.DataFrame) -> pd.DataFrame:

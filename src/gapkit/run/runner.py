@@ -129,7 +129,8 @@ class AssessJob:
     force: str
     round: str
     data_dir: str
-    out_dir: str  # the run's output folder (its cache of plan documents)
+    out_dir: str  # the run's output folder (its caches of plan documents and their suggestions)
+    code: str = ""  # the run's fingerprint of gapkit's code and data (the suggestions' cache key)
 
 
 def assess_job(job: AssessJob):
@@ -138,18 +139,20 @@ def assess_job(job: AssessJob):
     from gapkit.scoring.compute import assess_here  # noqa: PLC0415  (start-up time: see the note on imports)
 
     try:
-        return assess_here(RoundContext.load(job.data_dir, job.round), [job.force], Path(job.out_dir))[0]
+        return assess_here(RoundContext.load(job.data_dir, job.round), [job.force], Path(job.out_dir),
+                           job.code or None)[0]
     except Exception as exc:  # noqa: BLE001  (that force fails; the others go on)
         return {"force": job.force, "status": "failed", "seconds": 0.0, "warnings": 0,
                 "errors": [f"round {job.round}: {_exception_text(exc)}"]}
 
 
-def compute_models(ctx: RoundContext, forces: list[str], out_dir: Path, pool: Workers,
-                   progress: bool) -> tuple[dict, dict]:
+def compute_models(ctx: RoundContext, forces: list[str], out_dir: Path, pool: Workers, progress: bool,
+                   code: str = "") -> tuple[dict, dict]:
     """The forces' models for the round, made together before any notebook runs: each force's inputs read and
     assessed in parallel on the pool (the previous round's models read from its outputs, or assessed the same way
     where it has none), then every model built in one go (gapkit.scoring.model.build_round_model). Returns (force
-    -> its model, force -> its failed result): a force whose model cannot be made fails alone."""
+    -> its model, force -> its failed result): a force whose model cannot be made fails alone. `code`: the run's
+    fingerprint of gapkit's code and data, which keys the cache of suggestions from plan documents."""
     from gapkit.scoring.compute import previous_models  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.model import build_round_model  # noqa: PLC0415  (start-up time, as above)
 
@@ -157,7 +160,8 @@ def compute_models(ctx: RoundContext, forces: list[str], out_dir: Path, pool: Wo
 
     def assess(round_ctx: RoundContext, wanted: list[str], _out: Path | None) -> list:
         round_id = round_ctx.round.round
-        done = pool.map(assess_job, [AssessJob(f, round_id, str(round_ctx.data_dir), str(out_dir)) for f in wanted],
+        done = pool.map(assess_job, [AssessJob(f, round_id, str(round_ctx.data_dir), str(out_dir), code)
+                                     for f in wanted],
                         f"round {ctx.round.round}: reading inputs" + (f" (and round {round_id}'s)"
                                                                       if round_id != ctx.round.round else ""),
                         progress)
@@ -285,6 +289,9 @@ def tidy(out_round: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
+INLINE_JOBS = 2  # at most this many jobs run in this process rather than on a pool (Workers.inline)
+
+
 class Workers:
     """Where jobs run: a pool of spawned processes (zmq contexts are not fork-safe), each keeping its own warm
     kernel for the whole run; with one worker, this process.
@@ -299,10 +306,14 @@ class Workers:
         self.stopping: list[ProcessPoolExecutor] = []  # pools let go without waiting, waited for at close()
         self.tmp = Path(tempfile.mkdtemp(prefix="gapkit-run-")) if workers > 1 else None
 
+    def inline(self, jobs: int) -> bool:
+        """Whether this many jobs run here, one after the other, rather than on the pool: with one worker, or when
+        there are so few (a re-run after one change: that force and the national overview) that starting the pool's
+        workers and their kernels would cost more than the jobs."""
+        return self.workers <= 1 or (jobs <= INLINE_JOBS and self.pool is None)
+
     def map(self, fn: Callable, jobs: list, desc: str, progress: bool) -> list:
-        if self.workers <= 1 or (len(jobs) == 1 and self.pool is None):
-            # one job (a re-run after one change, or the national overview) runs here: starting a pool would cost
-            # more than the job, and nothing else is running that its failure could stop
+        if self.inline(len(jobs)):  # a job's failure is its result, so it cannot stop the one after it
             return [fn(job) for job in tqdm(jobs, desc=desc, unit="force", disable=not progress or not jobs)]
         results: dict[int, dict] = {}
         todo = list(range(len(jobs)))
@@ -591,7 +602,13 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
         else:
             jobs.append(Job(force, round_id, str(data_dir), str(out_round), fingerprint, timeout, executor, svg))
     started = time.monotonic()
-    made, failures = compute_models(ctx, [job.force for job in jobs], out_dir, pool, progress) if jobs else ({}, {})
+    if jobs and executor is None and pool.inline(len(jobs) + 1):
+        # the notebooks will run here (Workers.inline): this process's kernel warms up while the models are made
+        from gapkit.run.kernels import warm_kernel  # noqa: PLC0415  (start-up time: see the note on imports)
+
+        warm_kernel().start_soon()
+    made, failures = compute_models(ctx, [job.force for job in jobs], out_dir, pool, progress, code) \
+        if jobs else ({}, {})
     for job in jobs:
         job.model = made.get(job.force)
     rendering = [job for job in jobs if job.force not in failures]

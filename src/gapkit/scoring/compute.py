@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from gapkit.assess.assess import ForceAssessment, assess_force
+from gapkit.assess.evidence import SuggestionCache
 from gapkit.inputs.context import RoundContext
 from gapkit.inputs.plans import PlanCache
 from gapkit.scoring.files import has_model
@@ -28,10 +29,17 @@ def plan_cache(out_dir: Path | None) -> PlanCache | None:
     return PlanCache(Path(out_dir) / ".cache" / "plans") if out_dir else None
 
 
-def assess_here(ctx: RoundContext, forces: list[str], out_dir: Path | None = None) -> list[ForceAssessment]:
-    """Each force's assessment, one after another in this process."""
-    cache = plan_cache(out_dir)
-    return [assess_force(ctx, force, cache) for force in forces]
+def suggestion_cache(out_dir: Path | None, code: str | None) -> SuggestionCache | None:
+    """A run keeps each force's suggestions from its plan documents in OUT/.cache/evidence, keyed with the run's
+    fingerprint of gapkit's code and data (`code`): none without it."""
+    return SuggestionCache(Path(out_dir) / ".cache" / "evidence", code) if out_dir and code else None
+
+
+def assess_here(ctx: RoundContext, forces: list[str], out_dir: Path | None = None,
+                code: str | None = None) -> list[ForceAssessment]:
+    """Each force's assessment, one after another in this process (`code`: see suggestion_cache)."""
+    plans, suggestions = plan_cache(out_dir), suggestion_cache(out_dir, code)
+    return [assess_force(ctx, force, plans, suggestions) for force in forces]
 
 
 def previous_models(ctx: RoundContext, forces: list[str], out_dir: Path | None = None, check: bool = True,
