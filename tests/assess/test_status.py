@@ -95,3 +95,27 @@ def test_a_complete_row_whose_other_cells_agree_stays_in_place():
 ])
 def test_a_sentence_about_the_rest_not_yet_done(following, terms, rest):
     assert (rest_not_done(following, terms) is not None) == rest
+
+
+@pytest.mark.parametrize("sentence,level", [
+    # what a document says or leaves out, or a question put, says nothing of progress
+    ("I accept that the plan we submitted in May did not describe our counter-corruption arrangements.", None),
+    ("The force's VAWG strategy refers to partnership working in general terms.", None),
+    ("The Commissioner asked whether the unit had any contact with refuges.", None),
+    ("We do not describe cases to the press.", 0),  # a negation whose subject is not a document still counts
+    # negations that are not the writer's: a contrast, a counterfactual, reported speech
+    ("Both lines are answered by the Anti-Corruption Unit, not your chain of command.", 3),
+    ("He would have been dismissed had he not resigned.", None),
+    ("Never again will a supervisor be able to say they did not know.", None),
+    ("The unit does not record allegations.", 0),
+    # how often something happens is practice; a decision to do it, a hypothetical and a form to fill in are not
+    ("The DCC reports on the plan to the Executive Board twice a year.", 3),  # 'plan to' here is not an intention
+    ("We plan to appoint two investigators.", 1),
+    ("The Chief Constable had decided to hold an annual review, the first in June 2018.", 1),
+    ("An analyst would produce a threat assessment on sexual misconduct.", 0),
+    ("Status column to be completed by owners before the first meeting.", 1),
+    ("About half had done so by the end of the year.", 2),
+    ("Boundaries training for all staff is unaffected.", 3),
+])
+def test_what_a_sentence_does_not_say_and_what_it_does(sentence, level):
+    assert unit_status(sentence).level == level

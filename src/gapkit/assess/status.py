@@ -47,9 +47,11 @@ class CueFile(BaseModel):
     undecided: list[str]
     remainder: list[str]
     hedges: list[str]
+    says_nothing: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
-                     "still_intended", "future", "began", "continuing", "undecided", "remainder", "hedges")
+                     "still_intended", "future", "began", "continuing", "undecided", "remainder", "hedges",
+                     "says_nothing")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -83,6 +85,7 @@ class Cues:
     undecided: re.Pattern
     remainder: re.Pattern
     hedges: re.Pattern
+    says_nothing: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -93,7 +96,8 @@ def cues(path: Path = CUES_FILE) -> Cues:
                 _any(data.scope.other), _any(data.scope.self), _any(data.cancelled), _any(data.replanned),
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
                 {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began),
-                _any(data.continuing), _any(data.undecided), _any(data.remainder), _any(data.hedges))
+                _any(data.continuing), _any(data.undecided), _any(data.remainder), _any(data.hedges),
+                _any(data.says_nothing))
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,8 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
     if other:
         return Status(None, other, "scope", clause)
     clause = this_force_part(clause, own)
+    if m := c.says_nothing.search(clause):  # what a document says or leaves out, a question put: not progress
+        return Status(None, m.group(0), "says nothing of progress", clause)
     for pattern, level, kind in ((c.replanned, 1, "planned"), (c.cancelled, 0, "cancelled")):
         if m := pattern.search(clause):
             return Status(level, m.group(0), kind, clause)
