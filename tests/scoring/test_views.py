@@ -582,8 +582,7 @@ def test_a_suggestion_that_needs_an_inspector_is_never_shown_as_a_level(config, 
 def test_a_key_element_with_part_credit_says_where_it_came_from(config, catalogue):
     """Part credit through the crosswalk (1.5 from a 'subset' item at Started) is never shown as a bare '1.5'."""
     scale = config.scale(catalogue.get("hmicfrs-2017-plans").level_scale)
-    row = pd.Series({"level": 1.5, "credit_from": "hmic-2016-legitimacy:CAP-3 (subset)"})
-    text = views._key_level(row.to_frame().T.itertuples(index=False).__next__(), scale)
+    text = views._key_level({"level": 1.5, "credit_from": "hmic-2016-legitimacy:CAP-3 (subset)"}, scale)
     assert text == "1.5 of 3, credit from hmic-2016-legitimacy:CAP-3 (subset)"
-    assert views._key_level(pd.Series({"level": 2.0, "credit_from": ""}).to_frame().T.itertuples(index=False)
-                            .__next__(), scale) == scale.label(2)
+    assert views._key_level({"level": 1.5, "credit_from": ""}, scale) == "1.5 of 3, credit from the crosswalk"
+    assert views._key_level({"level": 2.0, "credit_from": ""}, scale) == scale.label(2)

@@ -106,13 +106,14 @@ def key_rows(requirements: pd.DataFrame) -> pd.DataFrame:
     return requirements[requirements["applicable"] & (requirements["key"] | ~has_key)]
 
 
-def _key_level(row, scale: Scale) -> str:
+def _key_level(row: dict, scale: Scale) -> str:
     """A key element's level in words; a level that is part credit through the crosswalk says where it came from
     ('1.5 of 3, credit from hmic-2016-legitimacy:CAP-3 (subset)'), never a bare fraction."""
-    if row.level is None or pd.isna(row.level) or float(row.level).is_integer():
-        return scale.label(row.level)
-    source = getattr(row, "credit_from", "") or "the crosswalk"
-    return f"{float(row.level):g} of {scale.maximum}, credit from {source}"
+    level = row["level"]
+    if level is None or pd.isna(level) or float(level).is_integer():
+        return scale.label(level)
+    source = row.get("credit_from", "") or "the crosswalk"
+    return f"{float(level):g} of {scale.maximum}, credit from {source}"
 
 
 def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: ScoringConfig,
@@ -120,36 +121,40 @@ def category_reasons(requirements: pd.DataFrame, overall: pd.DataFrame, config: 
     """Per force and framework: the key elements with their levels, and why the category is not the next better one.
 
     For example "insufficient information: P1 No information, P2 Started, P3 In place. Not 'plan, not started'
-    because P1 is below Planned, not started"."""
+    because P1 is below Planned, not started". Worked on plain records: a few rows each, for hundreds of forces and
+    frameworks, where pandas' cost per call would be most of the time."""
     keys = key_rows(requirements)
     shown = [c for c in (*KEYS, "requirement_id", "order", "key", "level", "credit_from", "rows_not_read") if c in keys]
     keys = keys[shown].assign(round=keys["round"].astype(str)).sort_values("order", kind="stable")
-    groups = {key: rows for key, rows in keys.groupby(KEYS, sort=False)}  # one pass, not one filter a row
-    empty = keys.iloc[0:0]
+    groups: dict[tuple, list[dict]] = {}
+    for r in keys.to_dict("records"):
+        groups.setdefault((r["force"], r["round"], r["framework"]), []).append(r)
     names = config.category_names()
     out = []
-    for row in overall.itertuples(index=False):
-        scale = scales[row.framework]
-        mine = groups.get((row.force, str(row.round), row.framework), empty)
-        listing = ", ".join(f"{r.requirement_id} {_key_level(r, scale)}"  # a level left in doubt says so
-                            + (f" ({ATTENTION})" if getattr(r, "rows_not_read", 0) else "") for r in mine.itertuples())
-        is_key = bool(mine["key"].any())
-        elements = "key elements" if is_key else "all requirements (none is marked key)"
-        reason = f"{row.category}: {elements}: {listing}." if listing else f"{row.category}: nothing applicable."
-        index = names.index(row.category) if row.category in names else None
+    for row in overall[[*KEYS, "category"]].to_dict("records"):
+        scale = scales[row["framework"]]
+        mine = groups.get((row["force"], str(row["round"]), row["framework"]), [])
+        listing = ", ".join(f"{r['requirement_id']} {_key_level(r, scale)}"  # a level left in doubt says so
+                            + (f" ({ATTENTION})" if r.get("rows_not_read", 0) else "") for r in mine)
+        elements = "key elements" if any(r["key"] for r in mine) else "all requirements (none is marked key)"
+        category = row["category"]
+        reason = f"{category}: {elements}: {listing}." if listing else f"{category}: nothing applicable."
+        index = names.index(category) if category in names else None
         if index:  # not the best category: say what stands in the way of the next better one
             better = config.categories[index - 1]
             short = []
-            below = mine[mine["level"] < better.min_key_level]
-            if not below.empty:
-                short.append(f"{', '.join(below['requirement_id'])} "
+            below = [r["requirement_id"] for r in mine  # no level is not below (as in pandas)
+                     if pd.notna(r["level"]) and r["level"] < better.min_key_level]
+            if below:
+                short.append(f"{', '.join(below)} "
                              f"{'is' if len(below) == 1 else 'are'} below {scale.label(better.min_key_level)}")
-            if better.any_key_level is not None and not (mine["level"] >= better.any_key_level).any():
+            if better.any_key_level is not None and \
+                    not any(pd.notna(r["level"]) and r["level"] >= better.any_key_level for r in mine):
                 short.append(f"no key element is {scale.label(better.any_key_level)} or better")
             if short:
                 reason += f" Not '{better.name}' because {' and '.join(short)}."
-        out.append({"force": row.force, "round": row.round, "framework": row.framework,
-                    "key_elements": ", ".join(mine["requirement_id"]), "category_reason": reason})
+        out.append({"force": row["force"], "round": row["round"], "framework": row["framework"],
+                    "key_elements": ", ".join(r["requirement_id"] for r in mine), "category_reason": reason})
     return pd.DataFrame(out, columns=["force", "round", "framework", "key_elements", "category_reason"])
 
 
