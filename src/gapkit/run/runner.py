@@ -104,14 +104,12 @@ def run_force(job: Job) -> dict:
             (job.executor or execute_warm)(paths.FORCE_NOTEBOOK, executed, {
                 "force": job.force, "round_id": job.round, "data_dir": os.path.relpath(job.data_dir, work),
                 "out_dir": ".", "model_dir": ".", "svg": job.svg}, job.timeout)
-        status = model.forces.iloc[0]
-        title = f"{status['force_name']}: {ctx.round.title}"
+        title = f"{model.forces.iloc[0]['force_name']}: {ctx.round.title}"
         tidy_executed(executed, title, paths.FORCE_NOTEBOOK.name)
         export_html(executed, work / f"{job.force}.html", title)
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, final)
-        result = {"force": job.force, "status": status["status"], "seconds": round(time.monotonic() - started, 2),
-                  "errors": [m for m in status["status_detail"].split("; ") if m], "warnings": int(status["warnings"])}
+        result = {"force": job.force, **_model_status(model), "seconds": round(time.monotonic() - started, 2)}
         if job.model is None:  # for the round's model (collect), so it is not read back from disk
             result["model"] = model
         return result
@@ -641,13 +639,15 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     rendering = [job for job in jobs if job.force not in failures]
     from gapkit.scoring.store import read_model  # noqa: PLC0415  (start-up time: see the note on imports)
 
-    before = read_model(out_round, validate=False) if has_model(out_round) else False  # the round as it was
+    stored = has_model(out_round)
+    # the round as it was (read only when something is to be made; None: there is one, not read)
+    before = read_model(out_round, validate=False) if jobs and stored else (None if stored else False)
     # every force's model is known before any notebook runs: the round's model is written as it will be when
     # every notebook succeeds, and the national overview and the pack are made from it beside the forces'
     # notebooks; a notebook that fails changes its force's status, and then both are made again after them
     expected = [{"force": job.force, **_model_status(made[job.force]), "seconds": 0.0} for job in rendering]
     done = _round_results(out_round, skipped + expected + [failures[f] for f in failures])
-    if jobs or before is False:
+    if jobs or not stored:
         collect(out_round, done, made, before)
     if len(rendering) <= BESIDE_AT_MOST:
         national, ran = _national_and_pack(ctx, out_dir, code, timeout, executor, svg, rerun, pack, pool, progress,
