@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from gapkit.outputs import force_report as report
 from gapkit.outputs import national
-from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel
+from gapkit.outputs.display import SYNTHETIC_BANNER, Note, Panel, table_html
 from gapkit.scoring import views
 from gapkit.scoring.files import FILES
 from gapkit.scoring.store import read_model
@@ -545,3 +545,12 @@ def test_pack_workbook_and_html(run, rnd):
     model = read_model(run.out / rnd)
     names = set(model.overall["force_name"])
     assert all(name in html for name in names)
+
+
+def test_table_cells_are_escaped_and_short_references_kept_on_one_line():
+    """A reference or a date stays on one line ("CAP-1" was shown as "CAP-" over "1"); longer text wraps and keeps
+    its line breaks; everything is escaped."""
+    page = table_html(pd.DataFrame({"Ref": ["CAP-1"], "Due": ["2019-06-28"], "Why": ["<b>not bold</b>\nnext line"]}))
+    assert "<span style='white-space:nowrap'>CAP-1</span>" in page
+    assert "<span style='white-space:nowrap'>2019-06-28</span>" in page
+    assert "&lt;b&gt;not bold&lt;/b&gt;<br>next line" in page and "<b>" not in page

@@ -111,10 +111,15 @@ class Link:
         return self.text
 
 
+SHORT_TOKEN = 12  # a cell of one word at most this long ("CAP-1", "2019-06-28") is never broken across lines
+
+
 def _cell_html(value: object) -> object:
     if isinstance(value, Link):
         return value.html()
     if isinstance(value, str):
+        if 0 < len(value) <= SHORT_TOKEN and not any(c.isspace() for c in value):
+            return f"<span style='white-space:nowrap'>{html.escape(value)}</span>"
         return html.escape(value).replace("\n", "<br>")
     return value
 
