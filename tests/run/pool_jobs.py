@@ -29,6 +29,15 @@ def job(name: str) -> dict:
     return {"force": name, "status": "ok"}
 
 
+def slow_to_exit(name: str) -> dict:
+    """A job whose worker takes a second to exit once the pool shuts it down (as one stopping its kernel does)."""
+    import multiprocessing.util
+    import time
+
+    multiprocessing.util.Finalize(None, time.sleep, args=(1.0,), exitpriority=10)
+    return {"force": name, "status": "ok"}
+
+
 def killed_victim(notebook, executed, parameters, timeout):
     """The victim's worker is killed (as the out-of-memory killer would); the others run as usual."""
     if parameters.get("force") == VICTIM:

@@ -122,6 +122,22 @@ def test_the_pool_is_rebuilt_and_unfinished_jobs_run_again(tmp_path):
     assert not pool.tmp.exists()
 
 
+def test_a_pool_let_go_without_waiting_is_gone_when_the_run_closes(tmp_path):
+    """stop(wait=False) lets the main process go on while the workers stop; close() waits for them before it
+    removes the run's temporary folder, so no worker outlives the run."""
+    pool = Workers(2, tmp_path / "logs")
+    try:
+        assert [r["status"] for r in pool.map(pool_jobs.slow_to_exit, ["a", "b", "c"], "test", False)] == ["ok"] * 3
+        workers = list(pool.pool._processes.values())
+        assert workers and all(w.is_alive() for w in workers)
+        pool.stop(wait=False)
+        assert pool.pool is None
+    finally:
+        pool.close()
+    assert not any(w.is_alive() for w in workers)
+    assert not pool.tmp.exists()
+
+
 # ---- national overview and pack ----------------------------------------------------------------------------------
 
 def test_a_failed_national_overview_or_pack_is_made_again_when_nothing_changed(good_run, dataset, tmp_path,

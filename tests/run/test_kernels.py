@@ -92,7 +92,8 @@ def test_report_exporter_makes_nbconverts_page_without_its_second_parse():
     nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}}, cells=[
         nbformat.v4.new_markdown_cell("# Title\n\nSome `code` and a list:\n\n- one\n- two"),
         nbformat.v4.new_code_cell("x = 1", execution_count=1, outputs=[
-            nbformat.v4.new_output("display_data", data={"text/html": "<p>the <img src='a.png' alt='named'/></p>"}),
+            nbformat.v4.new_output("display_data", data={"text/html": "<p>the <img src='a.png' alt='named'/></p>"
+                                                                      "<script>var s = '<img src=e>';</script>"}),
             nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
             nbformat.v4.new_output("stream", name="stdout", text="printed\n")])])
     settings = {"template_name": "lab", "exclude_input": True, "exclude_input_prompt": True,
@@ -104,3 +105,4 @@ def test_report_exporter_makes_nbconverts_page_without_its_second_parse():
     assert len(ours_soup.select("div.jp-OutputArea-output[tabindex='0']")) == 3
     assert [img.get("alt") for img in ours_soup.select("img")] == [
         "named", "No description has been provided for this image"]
+    assert "var s = '<img src=e>';" in ours  # a script's text is left as it is

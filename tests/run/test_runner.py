@@ -147,6 +147,26 @@ def test_a_notebook_that_fails_on_its_first_run_is_failed_in_the_overview_and_th
         assert "northmoor/northmoor.html" in text and "ashdown-weald/ashdown-weald.html" in text, page
 
 
+def test_after_a_run_stopped_with_a_provisional_round_model_every_force_is_read_from_its_folder(standin_run, data,
+                                                                                                 tmp_path,
+                                                                                                 pinned_code):
+    """A run stopped after writing the round's model it expected, before the notebooks had made it true, leaves
+    its marker; the next run (here of another force) does not keep a skipped force's rows from that model but
+    reads them from the force's own folder, and removes the marker."""
+    out = Path(shutil.copytree(standin_run[0], tmp_path / "out"))
+    summary = out / "2017" / "summary.csv"
+    good = pd.read_csv(summary)
+    tampered = good.copy()
+    tampered.loc[tampered["force"] == "ashdown-weald", "score"] = 1.0  # what the stopped run expected
+    tampered.to_csv(summary, index=False, lineterminator="\r\n")
+    (out / "2017" / runner.PROVISIONAL).touch()
+    stand_in_run(data, out, rounds=["2017"], forces=["northmoor"], rerun=True, pack=False)
+    after = pd.read_csv(summary)
+    pd.testing.assert_series_equal(after.loc[after["force"] == "ashdown-weald", "score"].reset_index(drop=True),
+                                   good.loc[good["force"] == "ashdown-weald", "score"].reset_index(drop=True))
+    assert not (out / "2017" / runner.PROVISIONAL).exists()
+
+
 def failing_executor(notebook, executed, parameters, timeout):
     """A notebook that writes part of its report and then fails in a cell."""
     out = Path(parameters["out_dir"])

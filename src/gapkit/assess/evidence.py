@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -216,10 +217,23 @@ def _level_word(level: int, framework_id: str, catalogue: Catalogue, settings: S
     return settings.scale(catalogue.get(framework_id).level_scale).label(level).lower()
 
 
+@lru_cache(maxsize=1)
+def _reader_libraries() -> dict[str, str]:
+    """The versions of the libraries that read and match plan documents (an upgrade makes suggestions again)."""
+    out = {}
+    for name in ("scikit-learn", "pysbd", "pypdfium2", "python-docx", "openpyxl"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 class SuggestionCache:
     """A force's suggestions and reading problems, kept by everything that made them: its documents' names and
-    bytes, the frameworks and their versions, the settings, the reading limits, the force, the round and gapkit's
-    code (the run's fingerprint of its code and data), the way jupyter-cache keys executed notebooks. A force whose
+    bytes, the frameworks and their versions, the settings, the reading limits, the force, the round, gapkit's
+    code (the run's fingerprint of its code and data) and the reading libraries' versions, the way jupyter-cache
+    keys executed notebooks. A force whose
     workbook changed has its unchanged plan documents neither read nor matched again."""
 
     def __init__(self, folder: Path, code: str) -> None:
@@ -234,7 +248,7 @@ class SuggestionCache:
             made_of = {"code": self.code, "files": [[str(f), sha256(f)] for f in files], "force": force,
                        "round": str(round_id), "frameworks": {f: catalogue.get(f).version for f in framework_ids},
                        "settings": settings.model_dump_json() if settings else "",
-                       "limits": default_limits().model_dump_json()}
+                       "limits": default_limits().model_dump_json(), "libraries": _reader_libraries()}
         except (OSError, GapkitError, KeyError):
             return None
         return sha256_text(json.dumps(made_of, sort_keys=True))

@@ -222,10 +222,15 @@ class ReportHTMLExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        page = _IMAGE_WITHOUT_ALT.sub("<img alt='No description has been provided for this image'", page)
-        return _OUTPUT_DIV.sub(r"\1 tabindex='0'>", page), resources
+        # scripts are left as they are: an "<img" in a script's text is not an image
+        parts = _SCRIPT.split(page)
+        for i in range(0, len(parts), 2):
+            parts[i] = _IMAGE_WITHOUT_ALT.sub("<img alt='No description has been provided for this image'", parts[i])
+            parts[i] = _OUTPUT_DIV.sub(r"\1 tabindex='0'>", parts[i])
+        return "".join(parts), resources
 
 
+_SCRIPT = re.compile(r"(<script\b.*?</script>)", re.S | re.I)
 _IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)(?=[\s/>])")
 _OUTPUT_DIV = re.compile(r"(<div\s[^>]*class=\"[^\"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^\"]*\"[^>]*)>")
 _EXPORTER: HTMLExporter | None = None

@@ -34,6 +34,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -57,6 +58,8 @@ from gapkit.scoring.files import FILES, has_model, model_files
 # Jupyter, the scoring model (pandas, pandera), the readers and the pack are imported by the functions that do that
 # work: a run with nothing to do needs none of them and finishes in about a second.
 
+# beside a round's model written before its notebooks run, until they have (a run stopped meanwhile leaves it)
+PROVISIONAL = ".round-model-provisional"
 FINGERPRINT = ".fingerprint"
 LOCK = ".gapkit-run.lock"
 Executor = Callable[[Path, Path, dict, int], None]  # (notebook, executed notebook, parameters, cell timeout)
@@ -308,8 +311,8 @@ def tidy(out_round: Path) -> None:
 
 
 INLINE_JOBS = 2  # at most this many jobs run in this process rather than on a pool (Workers.inline)
-# Up to this many forces, the national overview runs on the pool beside their notebooks and the pack is made
-# meanwhile. Beyond, both come after the notebooks, on this process's kernel once the pool's workers are let go:
+# Up to this many forces in the round, the national overview runs on the pool beside the notebooks and the pack is
+# made meanwhile. Beyond, both come after the notebooks, on this process's kernel once the pool's workers are let go:
 # at 200 forces the overview's kernel holds about 0.6 GB, and beside two workers, their kernels and the pack the
 # run would peak at 1.7 GB instead of 1.2 GB.
 BESIDE_AT_MOST = 100
@@ -327,7 +330,7 @@ class Workers:
 
     def __init__(self, workers: int, log_dir: Path, warm: bool = False) -> None:
         self.workers, self.log_dir, self.pool, self.warm = workers, log_dir, None, warm
-        self.stopping: list[ProcessPoolExecutor] = []  # pools let go without waiting, waited for at close()
+        self.stopping: list[threading.Thread] = []  # pools being shut down meanwhile, waited for at close()
         self.tmp = Path(tempfile.mkdtemp(prefix="gapkit-run-")) if workers > 1 else None
 
     def inline(self, jobs: int) -> bool:
@@ -417,17 +420,21 @@ class Workers:
 
     def stop(self, wait: bool = True) -> None:
         """Shut the pool's workers down (with their kernels); a later map starts a new pool. Without `wait`, the
-        workers stop while this process goes on (close() waits for them)."""
+        workers stop while this process goes on, and close() waits for them (a pool shut down without waiting
+        cannot be waited for later, so the waiting is done by a thread)."""
         if self.pool is not None:
-            self.pool.shutdown(wait=wait)
-            if not wait:
-                self.stopping.append(self.pool)
+            if wait:
+                self.pool.shutdown(wait=True)
+            else:
+                stopping = threading.Thread(target=self.pool.shutdown, kwargs={"wait": True}, daemon=True)
+                stopping.start()
+                self.stopping.append(stopping)
             self.pool = None
 
     def close(self) -> None:
         self.stop()
-        for pool in self.stopping:
-            pool.shutdown(wait=True)
+        for stopping in self.stopping:
+            stopping.join()
         self.stopping.clear()
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
@@ -517,12 +524,14 @@ class RoundResult:
         return [f for f in self.forces if f["status"] != "ok"]
 
 
-def collect(out_round: Path, results: list[dict], computed: dict | None = None, before=None) -> None:
+def collect(out_round: Path, results: list[dict], computed: dict | None = None, before=None,
+            trust_unchanged: bool = True) -> None:
     """The round's model from the forces' own models: `computed` as this run's workers computed them, else read
     from their folders. A force that failed this time keeps its last good model (from its folder, or else from the
     round's model as it was), marked failed; one with none has a status row. The round's model is checked here,
     once; its CSVs are written aside and then replaced together, so a failure here leaves the good ones.
-    `before`: the round's model as it was before this run (False: none; None: read it here)."""
+    `before`: the round's model as it was before this run (False: none; None: read it here); without
+    `trust_unchanged` (a run stopped while the round's model was provisional), every force is read from its folder."""
     from gapkit.scoring.model import concat  # noqa: PLC0415  (start-up time: see the note on imports)
     from gapkit.scoring.store import read_model, write_model  # noqa: PLC0415  (start-up time, as above)
 
@@ -531,7 +540,7 @@ def collect(out_round: Path, results: list[dict], computed: dict | None = None, 
     # a force skipped as unchanged keeps its rows of the round model as it was (one read of the round's files
     # instead of one per force); the rest are read from their own folders
     unchanged = set()
-    if before is not False:
+    if before is not False and trust_unchanged:
         status = dict(zip(before.forces["force"], before.forces["status"]))
         unchanged = {r["force"] for r in results if r.get("skipped") and r["status"] != "failed"
                      and status.get(r["force"]) == r["status"]}
@@ -619,6 +628,8 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     out_round = out_dir / round_id
     out_round.mkdir(parents=True, exist_ok=True)
     tidy(out_round)  # what a stopped run left (this run holds the lock, so nothing else is writing here)
+    provisional = out_round / PROVISIONAL
+    trusted = not provisional.exists()  # else a run was stopped while the round's model was provisional
     wanted = [lookup(f, ctx.forces)["force_id"] for f in forces] if forces else list_forces(data_dir, round_id)
     jobs, skipped, hashes = [], [], {}
     for force, (fingerprint, hashes[force]) in force_fingerprints(ctx, wanted, code).items():
@@ -648,8 +659,9 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     expected = [{"force": job.force, **_model_status(made[job.force]), "seconds": 0.0} for job in rendering]
     done = _round_results(out_round, skipped + expected + [failures[f] for f in failures])
     if jobs or not stored:
-        collect(out_round, done, made, before)
-    if len(rendering) <= BESIDE_AT_MOST:
+        collect(out_round, done, made, before, trusted)
+        provisional.touch()  # until the notebooks have run: the round's model says what they will make
+    if len(done) <= BESIDE_AT_MOST:  # the overview's memory grows with the round's forces, not those run now
         national, ran = _national_and_pack(ctx, out_dir, code, timeout, executor, svg, rerun, pack, pool, progress,
                                            rendering)
     else:
@@ -664,7 +676,8 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     done = _round_results(out_round, skipped + ran)
     if any(r["status"] == "failed" for r in ran if r["force"] not in failures):
         models = {job.force: job.model for job in rendering}
-        collect(out_round, done, {r["force"]: models[r["force"]] for r in ran if r["status"] != "failed"}, before)
+        collect(out_round, done, {r["force"]: models[r["force"]] for r in ran if r["status"] != "failed"}, before,
+                trusted)
         national = None
     for job in jobs:
         job.model = None
@@ -677,6 +690,7 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
             warm_kernel().start_soon()
             pool.stop(wait=False)  # its workers stop their kernels while this process gets on with the overview
         national, _ = _national_and_pack(ctx, out_dir, code, timeout, executor, svg, rerun, pack, pool, progress, [])
+    provisional.unlink(missing_ok=True)  # the round's model now says what the notebooks made
     if national["status"] != "ok":
         forget_fingerprint(out_round / "national")  # also when its worker died before it could say so
     tidy(out_round)
