@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from gapkit.core.cells import MAX_CELL_CHARS, put, read_csv, safe_cell, safe_frame
-from gapkit.core.excel import header_text, print_setup, write_cell
+from gapkit.core.excel import header_text, print_setup, write_cell, write_table
 from gapkit.core.text import clean, unreadable_share, xml_safe
 
 INJECTED = '=HYPERLINK("http://x","y")'
@@ -86,3 +86,14 @@ def test_frames_written_safe_read_back_as_they_were(tmp_path_factory, rows):
     back = read_csv(path, dtype=str, keep_default_na=False)
     assert back["text"].tolist() == [v or "" for v in cells(frame["text"])]
     assert back["mixed"].tolist() == ["" if v is None else str(v) for v in cells(frame["mixed"])]
+
+
+def test_table_text_wraps_when_longer_than_its_column():
+    """Text longer than a fixed column width wraps (it was cut off in print: 'Chief Information Officer' in an
+    18-character Owner column); text that fits stays on one line; long text always wraps."""
+    ws = Workbook().active
+    frame = pd.DataFrame({"Owner": ["Chief Information Officer", "DCC"], "Action": ["x" * 45, "short"]})
+    write_table(ws, frame, widths={"Owner": 18})
+    assert [bool(ws.cell(r, 1).alignment.wrap_text) for r in (2, 3)] == [True, False]
+    assert [bool(ws.cell(r, 2).alignment.wrap_text) for r in (2, 3)] == [True, False]
+    assert ws.column_dimensions["A"].width == 18

@@ -75,22 +75,6 @@ def write_table(ws, frame: pd.DataFrame, start_row: int = 1, name: str | None = 
     """Write a DataFrame as a header + rows (text never as formulas); optionally as a named Excel table.
 
     Returns (first data row, last row)."""
-    for col, header in enumerate(frame.columns, 1):
-        cell = ws.cell(start_row, col)
-        put(cell, str(header))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = TOP_WRAPPED
-    for r, row in enumerate(frame.itertuples(index=False), start_row + 1):
-        for c, value in enumerate(row, 1):
-            cell = ws.cell(r, c)
-            put(cell, value)
-            cell.alignment = TOP_WRAPPED if isinstance(value, str) and len(value) > 40 else TOP
-            if isinstance(value, float):
-                cell.number_format = "0.0"
-            if isinstance(value, pd.Timestamp) or hasattr(value, "year"):
-                cell.number_format = "yyyy-mm-dd"
-    last = start_row + len(frame)
     col_widths = []
     for col, header in enumerate(frame.columns, 1):
         width = (widths or {}).get(header)
@@ -99,6 +83,25 @@ def write_table(ws, frame: pd.DataFrame, start_row: int = 1, name: str | None = 
             width = min(max(sample) + 2, 60)
         col_widths.append(max(width, 8))
         ws.column_dimensions[get_column_letter(col)].width = col_widths[-1]
+    for col, header in enumerate(frame.columns, 1):
+        cell = ws.cell(start_row, col)
+        put(cell, str(header))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = TOP_WRAPPED
+    # text wraps when it is long, or longer than its column is wide (a fixed width: 'Chief Information Officer' in
+    # an 18-character Owner column was cut off in print)
+    wrap_over = [min(40, w - 1) for w in col_widths]
+    for r, row in enumerate(frame.itertuples(index=False), start_row + 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(r, c)
+            put(cell, value)
+            cell.alignment = TOP_WRAPPED if isinstance(value, str) and len(value) > wrap_over[c - 1] else TOP
+            if isinstance(value, float):
+                cell.number_format = "0.0"
+            if isinstance(value, pd.Timestamp) or hasattr(value, "year"):
+                cell.number_format = "yyyy-mm-dd"
+    last = start_row + len(frame)
     fit_row_heights(ws, start_row + 1, last)
     if name and len(frame):
         ref = f"A{start_row}:{get_column_letter(len(frame.columns))}{last}"
