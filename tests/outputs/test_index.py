@@ -44,7 +44,8 @@ def test_every_force_row_shows_the_round_models_headline_figures(index):
             expected = headline.loc[row["Force"]]
             assert row["Score"] == f"{expected['score']:.1f}"
             assert row["Category"] == expected["category"] and row["RAG"] == expected["rag"]
-            assert row["Overdue"] == str(expected["overdue_items"])
+            # the same figure as the national overview's and the board pack's: every framework of the round
+            assert row["Overdue (all frameworks)"] == str(expected["force_overdue_items"])
             assert row["Change"] == ("" if pd.isna(expected["change"]) else f"{expected['change']:+.1f}")
             assert row["Status"] == model.forces.set_index("force_name").loc[row["Force"], "status"]
 

@@ -80,7 +80,7 @@ def _round_entry(out_dir: Path, round_dir: Path) -> RoundEntry:
             None if h is None or pd.isna(h["score"]) else float(h["score"]),
             h["rag"] if h is not None else "",
             None if h is None or pd.isna(h["change"]) else float(h["change"]),
-            None if h is None else int(h["overdue_items"]),
+            None if h is None else int(h["force_overdue_items"]),  # all frameworks, as the pack and overview
             _link(out_dir, folder / f"{f.force}.html", "Report") + _link(out_dir, folder / f"{f.force}.ipynb",
                                                                          "Notebook")
             + _link(out_dir, folder / f"{f.force}-{rnd}.xlsx", "Workbook"),
