@@ -22,11 +22,10 @@ from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
 from gapkit.catalogue.textmatch import expand, requirement_index, tokens
 from gapkit.core import paths
-from gapkit.core.errors import GapkitError, Issue
-from gapkit.core.fileio import sha256, sha256_text, write_text
-from gapkit.core.limits import check_regular_file, default_limits
+from gapkit.core.errors import Issue
+from gapkit.core.fileio import sha256_text, write_text
 from gapkit.core.yamlio import load_model
-from gapkit.inputs.plans import Passage, PlanCache, read_plan, sentences
+from gapkit.inputs.plans import Passage, PlanCache, read_plan, reading_key, sentences
 
 CALIBRATION_FILE = paths.CONFIG_DIR / "evidence_calibration.yaml"
 # Similarity thresholds, set on the tuning sets (docs/evidence.md). Blocks (paragraphs, list items, table rows) at
@@ -242,15 +241,16 @@ class SuggestionCache:
     def key(self, files: list[Path], catalogue: Catalogue, framework_ids: list[str], force: str, round_id: str,
             settings: ScoringConfig | None) -> str | None:
         """None when a file cannot be hashed (then it is read, and its reader says what is wrong)."""
-        try:
-            for f in files:
-                check_regular_file(f)  # hashing a pipe or a device would never end
-            made_of = {"code": self.code, "files": [[str(f), sha256(f)] for f in files], "force": force,
-                       "round": str(round_id), "frameworks": {f: catalogue.get(f).version for f in framework_ids},
-                       "settings": settings.model_dump_json() if settings else "",
-                       "limits": default_limits().model_dump_json(), "libraries": _reader_libraries()}
-        except (OSError, GapkitError, KeyError):
+        readings = [reading_key(Path(f)) for f in files]  # each file's bytes, the readers' version, the limits
+        if None in readings:
             return None
+        try:
+            frameworks = {f: catalogue.get(f).version for f in framework_ids}
+        except KeyError:
+            return None
+        made_of = {"code": self.code, "files": [[str(f), k] for f, k in zip(files, readings)], "force": force,
+                   "round": str(round_id), "frameworks": frameworks,
+                   "settings": settings.model_dump_json() if settings else "", "libraries": _reader_libraries()}
         return sha256_text(json.dumps(made_of, sort_keys=True))
 
     def get(self, key: str) -> tuple[pd.DataFrame, list[Issue]] | None:

@@ -647,6 +647,16 @@ def read_plan(path: Path, limits: Limits | None = None) -> PlanText:
 READER_VERSION = sha256_text(Path(__file__).read_text(encoding="utf-8"))[:16]  # a change to the readers
 
 
+def reading_key(path: Path) -> str | None:
+    """What a plan document's reading depends on: its bytes, the readers' version and the limits (a raised limit
+    reads again what was cut at the old one). None when the file cannot be hashed."""
+    try:
+        check_regular_file(path)  # hashing a pipe or a device would never end
+        return f"{sha256(path)}-{READER_VERSION}-{sha256_text(default_limits().model_dump_json())[:8]}"
+    except (OSError, GapkitError):
+        return None
+
+
 class PlanCache:
     """Plan documents already read, kept by the SHA-256 of their bytes, the readers' version and the limits (the
     way jupyter-cache keys executed notebooks): a force whose workbook changed does not have its PDFs read again."""
@@ -656,11 +666,8 @@ class PlanCache:
 
     def read(self, path: Path) -> PlanText:
         path = Path(path)
-        try:
-            check_regular_file(path)  # hashing a pipe or a device would never end
-            # the limits are part of the key: a raised limit reads again what was cut at the old one
-            key = f"{sha256(path)}-{READER_VERSION}-{sha256_text(default_limits().model_dump_json())[:8]}"
-        except (OSError, GapkitError):
+        key = reading_key(path)
+        if key is None:
             return read_plan(path)  # read_plan says what is wrong with it
         entry = self.folder / f"{key}.json"
         if entry.exists():

@@ -112,10 +112,7 @@ def run_force(job: Job) -> dict:
         export_html(executed, work / f"{job.force}.html", title)
         (work / FINGERPRINT).write_text(job.fingerprint)
         _swap_in(work, final)
-        result = {"force": job.force, **_model_status(model), "seconds": round(time.monotonic() - started, 2)}
-        if job.model is None:  # for the round's model (collect), so it is not read back from disk
-            result["model"] = model
-        return result
+        return {"force": job.force, **_model_status(model), "seconds": round(time.monotonic() - started, 2)}
     except Exception as exc:  # a failing force is reported; the others go on
         forget_fingerprint(final)
         return {"force": job.force, "status": "failed", "seconds": round(time.monotonic() - started, 2),
@@ -669,7 +666,6 @@ def _run_round(ctx: RoundContext, out_dir: Path, forces: list[str] | None, pool:
     made.clear()
     ran += [failures[job.force] for job in jobs if job.force in failures]
     for result in ran:
-        result.pop("model", None)
         if result["status"] == "failed":  # also when its worker died before it could say so
             forget_fingerprint(out_round / result["force"])
     tidy(out_round)
