@@ -31,6 +31,17 @@ def test_status_of_a_sentence(sentence, level):
     assert unit_status(sentence).level == level
 
 
+@pytest.mark.parametrize("sentence,level", [
+    ("Review reported October 2017; 3 of 5 recommendations delivered.", 2),  # a share done, no word for the rest
+    ("Two out of the eight recommendations have been implemented.", 2),
+    ("1,140 of 1,312 officers held in-date vetting clearance at the time of the audit.", 2),
+    ("All 5 of 5 recommendations have been implemented.", 3),  # the whole is not a share
+    ("3 of 5 recommendations will be delivered by June 2018.", 1),  # the future still governs its clause
+])
+def test_a_count_short_of_the_whole_is_started(sentence, level):
+    assert unit_status(sentence).level == level
+
+
 def test_agreed_but_not_yet_held_is_never_in_place():
     status = unit_status("A protocol with the rape crisis centre has been agreed; the first meeting is in June.")
     assert status.level in (1, 2)

@@ -181,6 +181,8 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
                                  (c.undecided, 0, "undecided"), (c.hedges, 1, "hedged")):
         if m := pattern.search(plain):
             return Status(level, m.group(0), kind, clause)
+    if share := share_done(plain):  # "3 of 5 recommendations delivered": the rest are not, whatever the verb says
+        return Status(2, share, "started", clause)
     # the most specific cue decides: the longest phrase ("the appointment ... was confirmed" over "was confirmed");
     # on a tie, the lower level (the more careful reading)
     found = [(len(m.group(0)), -level, level, m.group(0)) for level, p in c.levels.items()
@@ -192,6 +194,25 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
     if began:
         return Status(2, began.group(0), "started", clause)
     return Status(None, "", "no cue", clause)
+
+
+NUMBER_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+_COUNT = r"(\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")"
+SHARE = re.compile(rf"\b{_COUNT} (?:of|out of) (?:the |its |our |their )?{_COUNT}\b", re.IGNORECASE)
+
+
+def _count(word: str) -> int:
+    return NUMBER_WORDS.get(word.lower()) or int(word.replace(",", ""))
+
+
+def share_done(clause: str) -> str:
+    """The words of a count short of the whole ("3 of 5", "two out of the eight", "1,140 of 1,312"): some done and
+    the rest not, so started; '' when there is none, or the count is the whole ("5 of 5")."""
+    for m in SHARE.finditer(clause):
+        done, whole = _count(m.group(1)), _count(m.group(2))
+        if 0 < done < whole:
+            return m.group(0)
+    return ""
 
 
 def _negates_progress(rest: str) -> bool:
