@@ -42,6 +42,31 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     assert unit_status(sentence).level == level
 
 
+@pytest.mark.parametrize("sentence,level", [
+    ("In update no. 1 we said protective monitoring would be piloted in the autumn.", None),  # an earlier document
+    ("The memorandum, reported in update no. 2 as signed, has now had two monthly meetings.", 3),  # 'no.' is a number
+    ("There is no backlog of APSP referrals to the IOPC.", 3),  # negations that say it is done
+    ("Vetting: we are not behind on any re-vetting.", 3),
+    ("We have no intention of reducing the vetting unit, which has re-vetted all officers due in 2017.", 3),
+    ("Not every system is yet covered by protective monitoring.", 2),  # not all: partly done
+    ("Re-vetting of all officers is expected to conclude by March 2018 on current trajectory.", 2),
+    ("The ISVA service and two refuges received a briefing from the ACU in October.", 2),  # a single event
+    ("The Chief Constable wrote personally to every member of staff about professional boundaries.", 2),
+    ("All police staff and volunteers have received the face-to-face boundaries input.", 3),
+    ("A protocol with the rape crisis centre was agreed in principle by the board in October.", 1),  # a decision
+    ("Boundaries training | Implementation plan written and agreed | Delivery from February 2018", 1),
+    ("ISA signed in August; first quarterly exchange due in November.", 2),  # signed, not yet operating
+    ("Posts were advertised in January and interviews are set for March.", 2),
+    ("Hold a workshop with the domestic abuse sector in the autumn.", 1),  # the plan's own instruction
+    ("December 2017: brief the IDVAs on how to pass concerns to PSD.", 1),  # a milestone
+    ("June 2018: first annual review of the plan by the Chief Officer Group.", 1),
+    ("Option A: expand the counter-corruption unit by three posts.", 0),  # an option, not an instruction
+    ("4 | Relaunch confidential reporting line | Comms | Sep 2017 | G | Complete", 3),  # a due date is no milestone
+])
+def test_status_from_words_forces_use(sentence, level):
+    assert unit_status(sentence).level == level
+
+
 def test_agreed_but_not_yet_held_is_never_in_place():
     status = unit_status("A protocol with the rape crisis centre has been agreed; the first meeting is in June.")
     assert status.level in (1, 2)

@@ -189,6 +189,10 @@ def test_sentences_are_split_as_a_person_would_quote_them():
         "The CCU was reviewed by Mr. Smith, e.g. its capacity.", "It now has four analysts."]
     assert sentences("CCU review | Complete; two DCs added. More to follow") == [
         "CCU review | Complete; two DCs added. More to follow"]  # a table row is one unit
+    assert sentences("CALDERHOLT POLICE APSP PLAN POSITION AT 30 SEPTEMBER 2017 The unit took on two investigators.") == [
+        "The unit took on two investigators."]  # a title in capitals run into the text is not part of it
+    assert sentences("The ACU has two DCs and one DS. IT audit runs daily.") == [
+        "The ACU has two DCs and one DS.", "IT audit runs daily."]
 
 
 # Layouts a PDF copy used to read differently from its markdown source (a heading's type, space between

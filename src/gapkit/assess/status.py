@@ -48,10 +48,12 @@ class CueFile(BaseModel):
     remainder: list[str]
     hedges: list[str]
     says_nothing: list[str]
+    imperative: list[str]
+    schedule: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
                      "still_intended", "future", "began", "continuing", "undecided", "remainder", "hedges",
-                     "says_nothing")
+                     "says_nothing", "imperative", "schedule")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -86,6 +88,8 @@ class Cues:
     remainder: re.Pattern
     hedges: re.Pattern
     says_nothing: re.Pattern
+    imperative: re.Pattern
+    schedule: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -97,7 +101,7 @@ def cues(path: Path = CUES_FILE) -> Cues:
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
                 {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began),
                 _any(data.continuing), _any(data.undecided), _any(data.remainder), _any(data.hedges),
-                _any(data.says_nothing))
+                _any(data.says_nothing), _any(data.imperative), _any(data.schedule))
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,9 @@ def this_force_part(clause: str, own: str = "") -> str:
     return clause
 
 
-def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> Status:
+def clause_status(clause: str, own: str = "", terms: set[str] | None = None, opens_item: bool = False) -> Status:
+    """`opens_item`: the clause opens its unit, or follows the date of a milestone ("June 2018: brief the IDVAs"), so
+    a verb that opens it is the plan's instruction ("Hold a workshop ..."), not a statement of practice."""
     c = cues()
     other = about_another_organisation(clause, own)
     if other:
@@ -177,8 +183,10 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
             return before  # a negation's scope runs forward: "already in place and not covered here"
         return Status(0, f"{m.group(0)} …", "negated", clause)
     # in this order: practice that goes on, the future (which governs its clause), no decision yet, a hedged intention
-    for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"),
+    for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"), (c.imperative, 1, "planned"),
                                  (c.undecided, 0, "undecided"), (c.hedges, 1, "hedged")):
+        if pattern is c.imperative and not opens_item:
+            continue
         if m := pattern.search(plain):
             return Status(level, m.group(0), kind, clause)
     if share := share_done(plain):  # "3 of 5 recommendations delivered": the rest are not, whatever the verb says
@@ -186,13 +194,15 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None) -> 
     # the most specific cue decides: the longest phrase ("the appointment ... was confirmed" over "was confirmed");
     # on a tie, the lower level (the more careful reading)
     found = [(len(m.group(0)), -level, level, m.group(0)) for level, p in c.levels.items()
-             for m in p.finditer(plain)]
+             for m in p.finditer(clause)]
     if found:
         _, _, level, phrase = max(found)
         return Status(level, phrase, KINDS[level], clause)
     began = c.began.search(plain)  # begun at some time, and nothing says it is in place now
     if began:
         return Status(2, began.group(0), "started", clause)
+    if m := c.schedule.search(clause):  # "June 2018" labelling an item of a list of milestones
+        return Status(1, m.group(0).strip(), "milestone", clause)
     return Status(None, "", "no cue", clause)
 
 
@@ -232,7 +242,7 @@ def table_row_status(cells: list[str]) -> Status | None:
                     for other in [rest, *cells[:n], *cells[n + 1:]]:
                         for clause in clauses(other):
                             found = clause_status(clause)
-                            if found.kind != "hedged" and says_less(found):
+                            if found.kind not in ("hedged", "milestone") and says_less(found):
                                 return partly(status, found, status.clause)
                 return status
     return None
@@ -248,7 +258,9 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
             return row
     parts = clauses(text) or [text]
     parts = [p for p in parts if not QUESTION.search(p)] or [""]  # a question says nothing of progress
-    read = [clause_status(p, own, terms) for p in parts]
+    read: list[Status] = []
+    for p in parts:
+        read.append(clause_status(p, own, terms, opens_item=not read or read[-1].kind == "milestone"))
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
         named = [terms & set(tokens(expand(p))) for p in parts]

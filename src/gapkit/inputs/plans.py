@@ -54,10 +54,15 @@ class Passage:
 _SEGMENTER: list[pysbd.Segmenter] = []
 
 
+# a title in capitals run into the first sentence of its text ("APSP PLAN POSITION AT 30 SEPTEMBER 2017 The unit ..."),
+# as a plain-text or markdown plan without a blank line after its title reads: the title is not part of the sentence
+TITLE_RUN = re.compile(r"^(?:[A-Z0-9][A-Z0-9&'’,:/().-]*\s+){3,}?(?=[A-Z][a-z])")
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a block, as a person would quote them (pysbd: rule-based, knows 'e.g.', 'Mr.', 'No. 3').
-    A table row is one unit."""
-    text = text.strip()
+    A table row is one unit; a title in capitals run into the first sentence is left out."""
+    text = TITLE_RUN.sub("", text.strip(), count=1) if " | " not in text else text.strip()
     if " | " in text or len(text) < 40 or not re.search(r"[.!?;]\s+\S", text):
         return [text] if text else []
     if not _SEGMENTER:
