@@ -135,6 +135,9 @@ def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalo
     ("## Complete\n\nMandatory IOPC referral of all APSP allegations\n", "E2", 3, "framed"),
     # an answer is read with the question it answers
     ("**Is every allegation referred to the IOPC?**\nYes. Every one has been, since 2016.\n", "E2", 3, "in place"),
+    # the rest still to do, beside a passage saying part of it is done
+    ("Management vetting for all PSD and ACU posts: complete. Recruitment vetting for the remaining 212 staff is "
+     "scheduled for completion by June 2018.\n", "E8", 2, "partly"),
 ])
 def test_a_unit_is_read_with_what_frames_it(tmp_path, catalogue, text, requirement, level, decided_by):
     path = tmp_path / "plan.md"

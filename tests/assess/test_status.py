@@ -62,6 +62,19 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("June 2018: first annual review of the plan by the Chief Officer Group.", 1),
     ("Option A: expand the counter-corruption unit by three posts.", 0),  # an option, not an instruction
     ("4 | Relaunch confidential reporting line | Comms | Sep 2017 | G | Complete", 3),  # a due date is no milestone
+    ("We do not yet have equivalent software, and a business case will go to the chief officer group in January.", 1),
+    ("We have not yet approached our local services.", 0),  # 'not yet' with nothing planned is a plain negation
+    ("Protective monitoring of force systems is not in place.", 0),
+    ("Signed, not yet operating", 1),
+    ("I note your reference to the monitoring that Merseyside Police operate.", None),  # replying to a letter
+    ("HMICFRS found that many forces could not monitor their systems, and its review found the same in a third of "
+     "forces.", None),  # 'its' still means the inspectorate: not this force
+    ("No fewer than 96% of officers and staff now hold current clearance, and the remainder are booked for December.",
+     2),
+    ("Vetting: all 94 contractors now hold NPPV level 2 or 3; officers and staff are next.", 2),
+    ("CCU capacity | Growth bid for three posts not funded in the 2018-19 budget | Red", 0),  # RAG rates a date
+    ("Recording | New form in use since 1 September; every case now recorded as serious corruption | None", 3),
+    ("Confidential reporting | The Integrity Line continues; the planned upgrade has been dropped | Green", 3),
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level

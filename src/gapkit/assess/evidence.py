@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from gapkit.assess.status import QUESTION, Status, partly, rest_not_done, table_row_status, unit_status
+from gapkit.assess.status import QUESTION, Status, cues, partly, rest_not_done, table_row_status, unit_status
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
@@ -135,6 +135,11 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
     if not cued:
         return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got
+    if status.level in (1, 2) and cues().remainder.search(status.clause or unit.text):
+        # "RV for the remaining 212 staff is scheduled for June" beside "MV for all PSD posts: complete": partly
+        done = [st for _, _, st in cued[1:] if st.level == 3 or st.kind == "partly"]
+        if done:
+            status = done[0] if done[0].kind == "partly" else partly(done[0], status, unit.text)
     return status.level, status.kind, f"\"{status.phrase}\" ({status.kind})", sim
 
 

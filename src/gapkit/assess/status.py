@@ -130,8 +130,20 @@ def other_forces(own: str = "") -> re.Pattern:
                       r"|^\W*(?:in |at |by )?(?:" + "|".join(sorted(bare, key=len, reverse=True)) + r")\b(?!')")
 
 
+# ", and" before a new subject ends a negation's scope, as a termination term does ("we do not yet have the software,
+# and a business case will go to the board in January"); elsewhere it joins one statement and is not a clause break
+NEGATION_ENDS = re.compile(r",\s+and\s+(?=(?:a|an|the|we|our|it|they|this|these|its|their|every|all)\b)", re.IGNORECASE)
+
+
 def clauses(text: str) -> list[str]:
-    return [c for c in cues().termination.split(text) if c and c.strip()]
+    c = cues()
+    out = []
+    for part in c.termination.split(text):
+        if not part or not part.strip():
+            continue
+        negated = c.trigger.search(c.pseudo.sub(" ", part))
+        out += NEGATION_ENDS.split(part, maxsplit=1) if negated and NEGATION_ENDS.search(part, negated.end()) else [part]
+    return out
 
 
 KINDS = {1: "planned", 2: "started", 3: "in place"}
@@ -189,6 +201,9 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
             continue
         if m := pattern.search(plain):
             return Status(level, m.group(0), kind, clause)
+    words = status_words()
+    if (word := words.get(norm(clause))) is not None:  # "MV for all PSD posts: complete."
+        return Status(int(word), clause.strip(" ."), "status word", clause)
     if share := share_done(plain):  # "3 of 5 recommendations delivered": the rest are not, whatever the verb says
         return Status(2, share, "started", clause)
     # the most specific cue decides: the longest phrase ("the appointment ... was confirmed" over "was confirmed");
@@ -230,6 +245,22 @@ def _negates_progress(rest: str) -> bool:
     return bool(re.search(r"[a-z]", rest, re.IGNORECASE))
 
 
+# status words that do not say how far the work has got when the row's own words do: RAG colours (confidence in a
+# due date, as trackers' keys say) and "None" (an empty risks or issues column)
+WEAK_STATUS_WORDS = {"red", "amber", "green", "blue", "none"}
+
+
+def _cells_say(cells: list[str]) -> Status | None:
+    """What the other cells of a row say, when they say it in words ("Growth bid not funded", "in use since 1 May")."""
+    found = [s for cell in cells for s in (clause_status(c) for c in clauses(cell)) if s.level is not None]
+    firm = [s for s in found if s.kind not in ("hedged", "milestone")]
+    if not firm:
+        return None
+    best = max(firm, key=lambda s: s.level)
+    # an improvement dropped while current practice continues keeps the practice's level (the labelling guide, rule 2)
+    return best if best.level == 3 else next((s for s in firm if s.kind == "cancelled"), best)
+
+
 def table_row_status(cells: list[str]) -> Status | None:
     """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level."""
     words = status_words()
@@ -238,6 +269,10 @@ def table_row_status(cells: list[str]) -> Status | None:
         for key, rest in ((norm(cell), ""), (norm(head), cell[len(head):])):  # "Complete; two DCs added"
             if key in words and words[key] is not None:
                 status = Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
+                if key in WEAK_STATUS_WORDS:  # a RAG colour rates confidence in a date, and "None" may be a risk
+                    said = _cells_say(cells[:n] + cells[n + 1:])
+                    if said is not None:
+                        return said
                 if status.level == 3:  # "Complete (pilot only)", "Complete | roll-out not yet scheduled"
                     for other in [rest, *cells[:n], *cells[n + 1:]]:
                         for clause in clauses(other):
@@ -246,6 +281,9 @@ def table_row_status(cells: list[str]) -> Status | None:
                                 return partly(status, found, status.clause)
                 return status
     return None
+
+
+REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose)\b", re.IGNORECASE)
 
 
 def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Status:
@@ -260,6 +298,9 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     parts = [p for p in parts if not QUESTION.search(p)] or [""]  # a question says nothing of progress
     read: list[Status] = []
     for p in parts:
+        if read and read[-1].about_other and REFERS_BACK.match(p):  # "Kent Police ..., and its review found ..."
+            read.append(Status(None, read[-1].phrase, "scope", p))
+            continue
         read.append(clause_status(p, own, terms, opens_item=not read or read[-1].kind == "milestone"))
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
