@@ -75,6 +75,14 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("CCU capacity | Growth bid for three posts not funded in the 2018-19 budget | Red", 0),  # RAG rates a date
     ("Recording | New form in use since 1 September; every case now recorded as serious corruption | None", 3),
     ("Confidential reporting | The Integrity Line continues; the planned upgrade has been dropped | Green", 3),
+    ("Audit of our systems happens only when PSD receives a complaint about a named officer.", 0),  # reactive
+    ("The acceptable use policy tells users that their activity may be monitored.", 0),  # a warning, not practice
+    ("Licence for the monitoring tool bought in August; installation on Niche begins in January.", 2),
+    ("The DCC chairs the Integrity Board; it reviewed this plan in July and will again in July 2018.", 3),
+    ("Whether the unit should also take on vetting will be decided next year.", 0),  # a decision still to take
+    ("We never hesitate to suspend: all four officers under investigation were suspended on the day.", 3),
+    ("PSD has met the county IDVA service once and will hold a further meeting when diaries allow.", 2),
+    ("Kent Police operate a protective monitoring product and will extend it to mobiles next year.", None),
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level

@@ -283,7 +283,8 @@ def table_row_status(cells: list[str]) -> Status | None:
     return None
 
 
-REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose)\b", re.IGNORECASE)
+REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|will|shall|plans?|intends?|is due|are due)\b",
+                         re.IGNORECASE)  # a clause with no subject of its own, or a pronoun for the one before
 
 
 def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Status:
