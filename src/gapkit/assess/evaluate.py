@@ -26,9 +26,11 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "adversarial 2": paths.PROJ_ROOT / "tests" / "evidence_adversarial_2",  # held out until its first measurement
     "adversarial 3": paths.PROJ_ROOT / "tests" / "evidence_adversarial_3",  # measured untouched once, then tuned on
     "adversarial 4": paths.PROJ_ROOT / "tests" / "evidence_adversarial_4",  # written blind; measured untouched once
+    "adversarial 5": paths.PROJ_ROOT / "tests" / "evidence_adversarial_5",  # written blind; untouched before and after
+    # the changes from adversarial 4, then tuned on
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
 }
-TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4")
+TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4", "adversarial 5")
 # the sets the confidences are computed from: adversarial 3 is left out, so that a set the rules were tuned on but the
 # confidences never saw checks them (pooling it in lowered every kind and left the ordinary sets under-confident)
 CALIBRATION_SETS = ("labelled", "adversarial", "adversarial 2")
