@@ -83,6 +83,26 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("We never hesitate to suspend: all four officers under investigation were suspended on the day.", 3),
     ("PSD has met the county IDVA service once and will hold a further meeting when diaries allow.", 2),
     ("Kent Police operate a protective monitoring product and will extend it to mobiles next year.", None),
+    ("Protective monitoring is active on the intelligence system and will be extended to email in June.", 2),
+    ("The unit already runs monthly searches of two systems, and from April it will run them on the crime system.", 2),
+    ("The Niche audit module went live in November; the duty management system follows in the spring.", 2),
+    ("Audits of the crime system will continue to be done by hand when a complaint names an officer.", 0),
+    ("Staff can ring the integrity line in confidence at any hour.", 3),
+    ("Nothing prevents a member of the public from reporting a concern anonymously, and many do.", 3),
+    ("Every member of the workforce has been vetted and nobody's re-vetting is overdue.", 3),
+    ("Re-vetting is not overdue for anyone in the force.", 3),
+    ("Independent domestic violence advisers were briefed once, in October, on how to raise concerns.", 2),
+    ("One briefing on professional boundaries was given to the call-handling department in December.", 2),
+    ("5 | Training | Boundaries e-learning, all officers and staff | L&D | Jun 2018 | Amber | 38% completed", 2),
+    ("3 | Partners | Quarterly liaison with the SARC and the ISVA service | DCI ACU | Mar 2018 | Red | Not started", 1),
+    ("A revised unit structure was agreed by the Chief Constable last week and will go live on 1 April.", 1),
+    ("ACU uplift agreed by COG in Oct 17; posts to be advertised.", 1),
+    ("An awareness week ran in November; it will run again each November.", 3),
+    ("Two officers dismissed without notice in 2017; outcomes published on the force website.", 3),
+    ("Whether the unit needs more investigators will be decided after a review, which has not yet been commissioned.",
+     0),
+    ("Until then staff use the existing whistleblowing line run by the legal department.", 3),  # practice till a change
+    ("Officers attended the regional conference run by the PCC.", None),  # 'run by' is no practice
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level

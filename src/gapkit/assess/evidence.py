@@ -20,7 +20,7 @@ from gapkit.assess.status import QUESTION, Status, cues, partly, rest_not_done, 
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
-from gapkit.catalogue.textmatch import expand, requirement_index, tokens
+from gapkit.catalogue.textmatch import expand, named_words, requirement_index
 from gapkit.core import paths
 from gapkit.core.errors import Issue
 from gapkit.core.fileio import sha256_text, write_text
@@ -83,7 +83,7 @@ def _terms(catalogue: Catalogue, fid: str, rid: str) -> set[str]:
 def _phrases(catalogue: Catalogue, fid: str, rid: str) -> list[tuple[str, ...]]:
     """Each keyword of the requirement as a sequence of folded words."""
     req = catalogue.get(fid).requirement(rid)
-    return [p for p in (tuple(tokens(k)) for k in req.keywords) if p]
+    return [p for p in (tuple(named_words(k)) for k in req.keywords) if p]
 
 
 def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool = True) -> bool:
@@ -95,7 +95,7 @@ def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool 
         parts += [unit.passage.heading, unit.passage.lead]
         if PRONOUN_START.match(unit.text) or unit.answers:
             parts.append(unit.previous)
-    joined = " " + " ".join(tokens(expand(" ".join(parts)))) + " "
+    joined = " " + " ".join(named_words(expand(" ".join(parts)))) + " "
     return any((" " + " ".join(p) + " ") in joined for p in phrases)
 
 
@@ -135,6 +135,8 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
     if not cued:
         return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got
+    if status.kind == "cancelled" and (practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"]):
+        unit, sim, status = practice[0]  # an improvement dropped while current practice goes on: the practice's level
     if status.level in (1, 2) and cues().remainder.search(status.clause or unit.text):
         # "RV for the remaining 212 staff is scheduled for June" beside "MV for all PSD posts: complete": partly
         done = [st for _, _, st in cued[1:] if st.level == 3 or st.kind == "partly"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from gapkit.catalogue.forces import registry
-from gapkit.catalogue.textmatch import expand, tokens
+from gapkit.catalogue.textmatch import expand, named_words
 from gapkit.catalogue.vocabulary import norm, status_words
 from gapkit.core import paths
 from gapkit.core.yamlio import load_model
@@ -48,12 +48,13 @@ class CueFile(BaseModel):
     remainder: list[str]
     hedges: list[str]
     says_nothing: list[str]
+    reactive: list[str]
     imperative: list[str]
     schedule: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
                      "still_intended", "future", "began", "continuing", "undecided", "remainder", "hedges",
-                     "says_nothing", "imperative", "schedule")
+                     "says_nothing", "reactive", "imperative", "schedule")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -88,6 +89,7 @@ class Cues:
     remainder: re.Pattern
     hedges: re.Pattern
     says_nothing: re.Pattern
+    reactive: re.Pattern
     imperative: re.Pattern
     schedule: re.Pattern
 
@@ -101,7 +103,7 @@ def cues(path: Path = CUES_FILE) -> Cues:
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
                 {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began),
                 _any(data.continuing), _any(data.undecided), _any(data.remainder), _any(data.hedges),
-                _any(data.says_nothing), _any(data.imperative), _any(data.schedule))
+                _any(data.says_nothing), _any(data.reactive), _any(data.imperative), _any(data.schedule))
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def clauses(text: str) -> list[str]:
 
 
 KINDS = {1: "planned", 2: "started", 3: "in place"}
+OPENS_UNDECIDED = re.compile(r"\W*(whether)\b", re.IGNORECASE)
 QUESTION = re.compile(r"\?[\s*_\"'’”)]*$")
 CONTRAST = re.compile(r"\b(unlike|like|as in|compared (with|to)|following|learning from)\b", re.IGNORECASE)
 
@@ -185,15 +188,19 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
         if m := pattern.search(clause):
             return Status(level, m.group(0), kind, clause)
     plain = c.pseudo.sub(" ", clause)
+    if m := OPENS_UNDECIDED.match(plain):  # "Whether the unit needs more staff will be decided after a review, which..."
+        return Status(0, m.group(1), "undecided", clause)
     if m := c.still_intended.search(plain):
         return Status(1, m.group(0), "negated", clause)
     m = c.trigger.search(plain)
     if m and _negates_progress(plain[m.end():]):
         before = clause_status(plain[:m.start()], own) if m.start() > 0 else None
-        named_before = not terms or terms & set(tokens(expand(plain[:m.start()])))
+        named_before = not terms or terms & set(named_words(expand(plain[:m.start()])))
         if before is not None and before.level is not None and before.kind != "scope" and named_before:
             return before  # a negation's scope runs forward: "already in place and not covered here"
         return Status(0, f"{m.group(0)} …", "negated", clause)
+    if m := c.reactive.search(plain):  # audit only when a complaint names someone: reactive, not monitoring
+        return Status(0, m.group(0), "reactive only", clause)
     # in this order: practice that goes on, the future (which governs its clause), no decision yet, a hedged intention
     for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"), (c.imperative, 1, "planned"),
                                  (c.undecided, 0, "undecided"), (c.hedges, 1, "hedged")):
@@ -262,25 +269,35 @@ def _cells_say(cells: list[str]) -> Status | None:
 
 
 def table_row_status(cells: list[str]) -> Status | None:
-    """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level."""
+    """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level. A status word
+    beats a RAG colour in the same row ("Red | Not started")."""
+    found = [(n, key, rest) for n, key, rest in _status_cells(cells)]
+    found.sort(key=lambda f: f[1] in WEAK_STATUS_WORDS)
+    for n, key, rest in found[:1]:
+        status = Status(int(status_words()[key]), cells[n].strip(), "status word", " | ".join(cells))
+        if key in WEAK_STATUS_WORDS:  # a RAG colour rates confidence in a date, and "None" may be a risk
+            said = _cells_say(cells[:n] + cells[n + 1:])
+            if said is not None:
+                return said
+        if status.level == 3:  # "Complete (pilot only)", "Complete | roll-out not yet scheduled"
+            for other in [rest, *cells[:n], *cells[n + 1:]]:
+                for clause in clauses(other):
+                    said = clause_status(clause)
+                    if said.kind not in ("hedged", "milestone") and says_less(said):
+                        return partly(status, said, status.clause)
+        return status
+    return None
+
+
+def _status_cells(cells: list[str]):
+    """(cell number, status word, the rest of the cell) for each cell that is or opens with a status word."""
     words = status_words()
     for n, cell in enumerate(cells):
         head = re.split(r"[;,:(]|\s[-–—]\s", cell)[0]
         for key, rest in ((norm(cell), ""), (norm(head), cell[len(head):])):  # "Complete; two DCs added"
             if key in words and words[key] is not None:
-                status = Status(int(words[key]), cell.strip(), "status word", " | ".join(cells))
-                if key in WEAK_STATUS_WORDS:  # a RAG colour rates confidence in a date, and "None" may be a risk
-                    said = _cells_say(cells[:n] + cells[n + 1:])
-                    if said is not None:
-                        return said
-                if status.level == 3:  # "Complete (pilot only)", "Complete | roll-out not yet scheduled"
-                    for other in [rest, *cells[:n], *cells[n + 1:]]:
-                        for clause in clauses(other):
-                            found = clause_status(clause)
-                            if found.kind not in ("hedged", "milestone") and says_less(found):
-                                return partly(status, found, status.clause)
-                return status
-    return None
+                yield n, key, rest
+                break
 
 
 REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|will|shall|plans?|intends?|is due|are due)\b",
@@ -305,7 +322,7 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         read.append(clause_status(p, own, terms, opens_item=not read or read[-1].kind == "milestone"))
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
-        named = [terms & set(tokens(expand(p))) for p in parts]
+        named = [terms & set(named_words(expand(p))) for p in parts]
         if any(s.level is not None for s, n in zip(read, named) if n):
             read = [s for p, s, n in zip(parts, read, named) if n or cues().remainder.search(p)]
     cued = [s for s in read if s.level is not None]
@@ -338,7 +355,7 @@ def rest_not_done(text: str, terms: set[str] | None = None, own: str = "") -> St
     "Other systems come next year."), saying it is not yet done: its status; None when it is not about a
     remainder or says it is in place."""
     rest = cues().remainder.search(text)
-    if not rest or not (rest.start() < REST_OPENING or terms and terms & set(tokens(expand(text)))):
+    if not rest or not (rest.start() < REST_OPENING or terms and terms & set(named_words(expand(text)))):
         return None
     status = unit_status(text, terms, own)
     if status.level is None or status.level == 3 or status.about_other:

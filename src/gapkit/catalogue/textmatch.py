@@ -22,6 +22,9 @@ ACRONYMS_FILE = paths.CONFIG_DIR / "acronyms.yaml"
 # Words every APSP document uses: they say nothing about which requirement a passage is about.
 DOMAIN_WORDS = {"abuse", "position", "sexual", "purpose", "apsp", "force", "forces", "police", "officers",
                 "officer", "staff", "plan", "plans", "national", "strategy", "work"}
+# Words of scikit-learn's stop list that name a requirement here, kept when a passage is checked for the words of a
+# requirement (named_words): "the crime system" names IT systems as "systems" does (the plural is not on the list)
+NAMING_WORDS = frozenset({"system", "serious"})
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +92,12 @@ def _stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     stop = stop_words()
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop]
+
+
+def named_words(text: str) -> list[str]:
+    """The words of a text as tokens() folds them, keeping the stop-listed words that name a requirement."""
+    stop = stop_words() - NAMING_WORDS
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop]
 
 

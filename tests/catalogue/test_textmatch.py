@@ -1,0 +1,18 @@
+"""Text matching shared by tracker reading and plan evidence (gapkit.catalogue.textmatch)."""
+
+from gapkit.catalogue.textmatch import expand, named_words, tokens
+
+
+def test_plurals_and_tenses_fold_to_one_word():
+    assert tokens("charities guides recorded vetting") == ["charity", "guide", "record", "vet"]
+
+
+def test_a_passage_names_a_system_in_the_singular_as_in_the_plural():
+    # scikit-learn's stop list holds "system" but not "systems": the words that name a requirement keep both
+    assert "system" in named_words("the crime system") and "system" in named_words("IT systems")
+    assert "serious" in named_words("recorded as serious corruption")
+    assert "system" not in tokens("the crime system")  # the similarity index is unchanged
+
+
+def test_acronyms_carry_their_long_form():
+    assert "independent sexual violence adviser" in expand("ISVAs were briefed")
