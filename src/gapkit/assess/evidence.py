@@ -205,7 +205,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
     return pd.DataFrame(rows)
 
 
-STATUS_HEADING_WORDS = 6  # a heading this short that says how far things have got frames the items under it
+STATUS_HEADING_WORDS = 8  # a heading this short that says how far things have got frames the items under it
 
 
 def _status_heading(heading: str) -> str:
