@@ -9,7 +9,7 @@ from openpyxl import Workbook
 import gapkit.inputs.plans as plans
 from gapkit.assess.evidence import evidence_for_files
 from gapkit.core.limits import default_limits
-from gapkit.demo.plandocs import write_plan
+from gapkit.demo.plandocs import write_markdown_as, write_plan
 from gapkit.inputs.plans import read_plan
 
 SECTIONS = [("Counter-corruption unit", ["The review of the counter-corruption unit was completed in May 2017."]),
@@ -264,3 +264,16 @@ def test_md_docx_and_pdf_copies_read_into_the_same_units(tmp_path, source):
     assert "1 | Review of the counter-corruption unit | D/Supt PSD | - | -" in texts  # equal cells both kept
     assert any(t.startswith("2 | Links with the IDVA") and t.endswith("| DI ACU | Dec 2017 | Complete") for t in texts)
     assert "3 | Boundaries training | L&D" in texts
+
+
+def test_a_paragraph_set_as_a_heading_is_read_as_text(tmp_path):
+    """A title run into the first sentence and marked as a heading ("# Penmarrow ... Plan The force treats every
+    report ...") is the text it is, in markdown and Word as in PDF (whose reader never takes a sentence for a title)."""
+    source = tmp_path / "plan.md"
+    source.write_text("# Penmarrow Constabulary Abuse of Position Plan The force treats every report of abuse of position "
+                      "as serious corruption, and the Professional Standards Department records it that way.\n\n"
+                      "## Vetting\n\nEvery officer has been vetted.\n", encoding="utf-8")
+    for path in (source, write_markdown_as(source, tmp_path / "plan.docx")):
+        passages = read_plan(path).passages
+        assert passages[0].heading == "" and passages[0].text.startswith("Penmarrow Constabulary")
+        assert passages[-1].heading == "Vetting"

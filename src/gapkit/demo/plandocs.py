@@ -47,7 +47,7 @@ def _docx(path: Path, title: str, sections: Sections, footer: str) -> None:
             document.add_paragraph(para)
     if footer:
         document.sections[0].footer.paragraphs[0].text = footer
-    document.core_properties.title = title
+    document.core_properties.title = title[:255]  # Word's limit for a document property
     document.save(str(path))
 
 
@@ -247,7 +247,7 @@ def _blocks_docx(path: Path, title: str, blocks: list[Block]) -> None:
                             run.bold = True
         else:
             document.add_paragraph(block.text)
-    document.core_properties.title = title
+    document.core_properties.title = title[:255]  # Word's limit for a document property
     document.save(str(path))
 
 

@@ -149,6 +149,12 @@ SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")  # as gapkit.demo.plandocs
 LABEL_WORDS = 6  # a line this short with no closing punctuation, before a list, labels it ("Already in place")
 
 
+def sentence_set_as_heading(text: str) -> bool:
+    """A heading longer than any title that ends a sentence is a paragraph set in a heading's style (a title run into
+    the first sentence of the text): read as text, as the PDF reader reads such lines (_heading_font)."""
+    return len(text) > 2 * HEADING_CHARS and bool(re.search(r"[.!?;]$", text))
+
+
 def introduces_list(text: str) -> bool:
     """The paragraph before a list introduces it: it ends with a colon ("By March 2019 this plan will deliver:"),
     or is a short label with no closing punctuation."""
@@ -197,7 +203,13 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
             add(f"line {no}", " | ".join(c for c in cells if plain(c).strip()))
             start = no + 1
             continue
-        if stripped.startswith("#"):
+        if stripped.startswith("#") and sentence_set_as_heading(stripped.lstrip("#").strip()):
+            flush()  # a paragraph marked as a heading: read as the text it is, a paragraph of its own
+            start = no
+            buffer.append(stripped.lstrip("#").strip())
+            flush()
+            start = no + 1
+        elif stripped.startswith("#"):
             flush()
             heading, lead, in_list = stripped.lstrip("#").strip(), "", False
             start = no + 1
@@ -233,7 +245,8 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             para_no += 1
             text = block.text.strip()
             style = style_names.get(block._p.style or "", "")
-            if (style.lower().startswith("heading") or style.lower() == "title") and text:
+            if (style.lower().startswith("heading") or style.lower() == "title") and text and not \
+                    sentence_set_as_heading(text):
                 level = int(re.sub(r"\D", "", style) or 1) if style.lower() != "title" else 1
                 # a heading replaces those at its level or deeper (a document may start at Heading 2); the nearest
                 # is the passage's context, as in markdown and PDF
