@@ -103,6 +103,8 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
      0),
     ("Until then staff use the existing whistleblowing line run by the legal department.", 3),  # practice till a change
     ("Officers attended the regional conference run by the PCC.", None),  # 'run by' is no practice
+    ("It reads every hit from the audit products the next morning.", 3),  # present practice, any verb
+    ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level
