@@ -136,6 +136,10 @@ def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalo
     ("## Complete\n\nMandatory IOPC referral of all APSP allegations\n", "E2", 3, "framed"),
     # an answer is read with the question it answers
     ("**Is every allegation referred to the IOPC?**\nYes. Every one has been, since 2016.\n", "E2", 3, "in place"),
+    # a long sentence naming two of the requirement's keywords is evidence, though less like the requirement
+    ("We have not bought any dedicated monitoring software, but not because we lack the capability: the audit tools "
+     "built into our records system already flag every out-of-hours search on a vulnerable victim's record, and the "
+     "ACU reviews those flags each morning.\n", "E4", 3, "in place"),
     # the rest still to do, beside a passage saying part of it is done
     ("Management vetting for all PSD and ACU posts: complete. Recruitment vetting for the remaining 212 staff is "
      "scheduled for completion by June 2018.\n", "E8", 2, "partly"),

@@ -104,6 +104,7 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Until then staff use the existing whistleblowing line run by the legal department.", 3),  # practice till a change
     ("Officers attended the regional conference run by the PCC.", None),  # 'run by' is no practice
     ("It reads every hit from the audit products the next morning.", 3),  # present practice, any verb
+    ("The unit has written once to the county's domestic abuse services to introduce itself.", 2),
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
 def test_status_from_words_forces_use(sentence, level):

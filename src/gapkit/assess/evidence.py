@@ -35,6 +35,11 @@ BLOCK_THRESHOLD = 0.03
 CANDIDATE_BLOCKS = 8
 UNIT_THRESHOLD = 0.14
 TOP_K = 3
+# a unit whose own words name two or more of the requirement's keywords is evidence from this similarity: a long
+# sentence ("We have not bought monitoring software ...: the audit tools built into our records system already flag
+# ...") scores lower against the requirement than a short one that says the same
+NAMED_UNIT_THRESHOLD = 0.10
+NAMED_KEYWORDS = 2
 
 
 PRONOUN_START = re.compile(r"^(it|they|this|these|its|their|the (unit|team|department|service|system|software|tool|"
@@ -97,6 +102,12 @@ def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool 
             parts.append(unit.previous)
     joined = " " + " ".join(named_words(expand(" ".join(parts)))) + " "
     return any((" " + " ".join(p) + " ") in joined for p in phrases)
+
+
+def keywords_named(text: str, phrases: list[tuple[str, ...]]) -> int:
+    """How many of the requirement's keywords the text itself names."""
+    joined = " " + " ".join(named_words(expand(text))) + " "
+    return sum((" " + " ".join(p) + " ") in joined for p in set(phrases))
 
 
 SHORT_ANSWER_WORDS = 2  # "Yes.", "Not yet.": read with the sentence after it, as a person would quote it
@@ -175,9 +186,11 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
                         key=lambda t: -t[1])
         evidence, others = [], []
         for unit, sim in scored:
-            if sim < UNIT_THRESHOLD or len(evidence) >= TOP_K:
+            if sim < NAMED_UNIT_THRESHOLD or len(evidence) >= TOP_K:
                 break
             if not names_requirement(unit, phrases):
+                continue
+            if sim < UNIT_THRESHOLD and keywords_named(unit.text, phrases) < NAMED_KEYWORDS:
                 continue
             status = unit_status(unit.text, terms, force)
             if status.level is None and not status.about_other:
