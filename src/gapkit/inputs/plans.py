@@ -146,7 +146,7 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
 SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")  # as gapkit.demo.plandocs reads it
 
 
-LABEL_WORDS = 6  # a line this short with no closing punctuation, before a list, labels it ("Already in place")
+LABEL_WORDS = 8  # a line this short with no closing punctuation, before a list, labels it ("Already in place")
 
 
 def sentence_set_as_heading(text: str) -> bool:
