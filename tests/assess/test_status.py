@@ -105,6 +105,9 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Officers attended the regional conference run by the PCC.", None),  # 'run by' is no practice
     ("It reads every hit from the audit products the next morning.", 3),  # present practice, any verb
     ("The unit has written once to the county's domestic abuse services to introduce itself.", 2),
+    ("The force has run protective monitoring on its email system for two years, and will extend it to mobile "
+     "devices in the autumn.", 2),  # live on part, the rest to come
+    ("The unit has implemented the first two recommendations and expects the rest to be in place by September.", 2),
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
 def test_status_from_words_forces_use(sentence, level):
