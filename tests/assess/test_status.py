@@ -108,6 +108,21 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("The force has run protective monitoring on its email system for two years, and will extend it to mobile "
      "devices in the autumn.", 2),  # live on part, the rest to come
     ("The unit has implemented the first two recommendations and expects the rest to be in place by September.", 2),
+    ("In June we said the ACU would be reviewed by the end of the year.", None),  # what was said before
+    ("Your plan states that the review reported in August and that its recommendations are being implemented.", 2),
+    ("Nobody in the force, officer or staff, is working without current vetting.", 3),
+    ("Supervisors are not simply expected to pass on concerns: they are answerable for their team's conduct.", 3),
+    ("NPPV3: all ACU and PSD staff done.", 3),
+    ("Audit products are requested whenever PSD has a specific concern about an officer.", 0),  # reactive
+    ("Agreed with the rape crisis centre in October: joint awareness sessions for their advocates.", 1),
+    ("ACU: two more DCs join in April for proactive work.", 1),  # the present for the future
+    ("6 | First annual review of plan | Aug 2018 | Not due", 1),
+    ("The first joint briefing for advocates at the SARC took place in November; the centres follow in March.", 2),
+    ("Partners ACTION DI ACU: write to the chairs of the two MARACs proposing quarterly meetings, by 31 January.", 1),
+    ("4 | Information-sharing MoU | Nov 2017 | Complete: signed by all four providers; meetings held monthly", 3),
+    ("The ACU will never again be run with fewer than five investigators; it now has six.", 3),
+    ("Head of ICT reported that Kent has since withdrawn the offer to partner forces.", None),  # another force
+    ("IOPC: its guidance says every APSP case must be referred.", None),  # a restatement, not practice
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
 def test_status_from_words_forces_use(sentence, level):

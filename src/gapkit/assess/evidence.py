@@ -42,7 +42,7 @@ NAMED_UNIT_THRESHOLD = 0.10
 NAMED_KEYWORDS = 2
 
 
-PRONOUN_START = re.compile(r"^(it|they|this|these|its|their|the (unit|team|department|service|system|software|tool|"
+PRONOUN_START = re.compile(r"^(it|they|this|these|that|those|its|their|the (unit|team|department|service|system|software|tool|"
                            r"board|group|line|review|protocol|agreement))\b", re.IGNORECASE)
 
 

@@ -129,7 +129,7 @@ def other_forces(own: str = "") -> re.Pattern:
     bare = {re.escape(row.pfa_name) for row in others if row.pfa_name}
     return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(names, key=len, reverse=True)) + r")(?![\w-])"
                       # a force's bare name opening a clause: "Derbyshire monitors every keystroke"
-                      r"|^\W*(?:in |at |by )?(?:" + "|".join(sorted(bare, key=len, reverse=True)) + r")\b(?!')")
+                      r"|(?:^\W*(?:in |at |by )?|\bthat )(?:" + "|".join(sorted(bare, key=len, reverse=True)) + r")\b(?!')")
 
 
 # ", and" before a new subject ends a negation's scope, as a termination term does ("we do not yet have the software,
@@ -252,6 +252,8 @@ def _negates_progress(rest: str) -> bool:
     return bool(re.search(r"[a-z]", rest, re.IGNORECASE))
 
 
+# what has to happen before something is complete ("Complete: signed by all four providers"): never less than it
+PREREQUISITE = re.compile(r"\b(signed|agreed|approved|appointed|bought|purchased|recruited|advertised)\b", re.IGNORECASE)
 # status words that do not say how far the work has got when the row's own words do: RAG colours (confidence in a
 # due date, as trackers' keys say) and "None" (an empty risks or issues column)
 WEAK_STATUS_WORDS = {"red", "amber", "green", "blue", "none"}
@@ -283,7 +285,7 @@ def table_row_status(cells: list[str]) -> Status | None:
             for other in [rest, *cells[:n], *cells[n + 1:]]:
                 for clause in clauses(other):
                     said = clause_status(clause)
-                    if said.kind not in ("hedged", "milestone") and says_less(said):
+                    if said.kind not in ("hedged", "milestone") and says_less(said) and not PREREQUISITE.search(said.phrase):
                         return partly(status, said, status.clause)
         return status
     return None
@@ -298,6 +300,13 @@ def _status_cells(cells: list[str]):
             if key in words and words[key] is not None:
                 yield n, key, rest
                 break
+
+
+LABEL_WORDS = 6  # "Partners ACTION DI ACU: write to the chairs ...": a short label before a colon opens an item
+
+
+def _is_label(clause: str) -> bool:
+    return 0 < len(clause.split()) <= LABEL_WORDS and not re.search(r"[.!?]$", clause.strip())
 
 
 REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|will|shall|plans?|intends?|is due|are due)\b",
@@ -319,7 +328,8 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         if read and read[-1].about_other and REFERS_BACK.match(p):  # "Kent Police ..., and its review found ..."
             read.append(Status(None, read[-1].phrase, "scope", p))
             continue
-        read.append(clause_status(p, own, terms, opens_item=not read or read[-1].kind == "milestone"))
+        opens = not read or read[-1].kind == "milestone" or read[-1].level is None and _is_label(parts[len(read) - 1])
+        read.append(clause_status(p, own, terms, opens_item=opens))
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
         named = [terms & set(named_words(expand(p))) for p in parts]
