@@ -123,6 +123,8 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("The ACU will never again be run with fewer than five investigators; it now has six.", 3),
     ("Head of ICT reported that Kent has since withdrawn the offer to partner forces.", None),  # another force
     ("IOPC: its guidance says every APSP case must be referred.", None),  # a restatement, not practice
+    ("Vetting is covered in the force's separate people plan.", None),  # a cross-reference says nothing
+
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
 def test_status_from_words_forces_use(sentence, level):
@@ -217,3 +219,12 @@ def test_a_sentence_about_the_rest_not_yet_done(following, terms, rest):
 ])
 def test_what_a_sentence_does_not_say_and_what_it_does(sentence, level):
     assert unit_status(sentence).level == level
+
+
+def test_clauses_after_a_topic_label_are_about_the_topic():
+    """'Protective monitoring: licence bought in November; installation on all systems in March': the licence is the
+    monitoring's, though its clause does not say so."""
+    terms = set(tokens("IT monitoring protective monitoring audit systems software"))
+    status = unit_status("Protective monitoring: licence bought in November; installation on all systems scheduled "
+                         "for March.", terms)
+    assert status.level == 2

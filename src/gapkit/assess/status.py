@@ -333,6 +333,8 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
         named = [terms & set(named_words(expand(p))) for p in parts]
+        if len(parts) > 1 and named[0] and read[0].level is None and _is_label(parts[0]):
+            named = [named[0]] * len(parts)  # "Protective monitoring: licence bought in November; installation ..."
         if any(s.level is not None for s, n in zip(read, named) if n):
             read = [s for p, s, n in zip(parts, read, named) if n or cues().remainder.search(p)]
     cued = [s for s in read if s.level is not None]
