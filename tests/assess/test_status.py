@@ -124,6 +124,8 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Head of ICT reported that Kent has since withdrawn the offer to partner forces.", None),  # another force
     ("IOPC: its guidance says every APSP case must be referred.", None),  # a restatement, not practice
     ("Vetting is covered in the force's separate people plan.", None),  # a cross-reference says nothing
+    ("Our neighbours in Kent Police bought monitoring software in 2016 and have offered to share it.", None),
+    ("Nothing in our procedures prevents an officer being suspended as soon as an allegation is made.", 3),
 
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
