@@ -126,6 +126,7 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Vetting is covered in the force's separate people plan.", None),  # a cross-reference says nothing
     ("Our neighbours in Kent Police bought monitoring software in 2016 and have offered to share it.", None),
     ("Nothing in our procedures prevents an officer being suspended as soon as an allegation is made.", 3),
+    ("I shall report to you again in April 2019.", 3),  # reporting that goes on
 
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])
