@@ -140,6 +140,11 @@ def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalo
     ("We have not bought any dedicated monitoring software, but not because we lack the capability: the audit tools "
      "built into our records system already flag every out-of-hours search on a vulnerable victim's record, and the "
      "ACU reviews those flags each morning.\n", "E4", 3, "in place"),
+    # "So does ..." carries the status of the sentence before it
+    ("The SARC passes concerns about officers straight to the ACU. So does the rape crisis helpline.\n", "E5", 3,
+     "in place"),
+    # the plan's own instruction under a label saying it is done
+    ("Already done:\n\n1. Set up the Integrity Line, which staff can phone or email in confidence.\n", "E6", 3, "framed"),
     # the rest still to do, beside a passage saying part of it is done
     ("Management vetting for all PSD and ACU posts: complete. Recruitment vetting for the remaining 212 staff is "
      "scheduled for completion by June 2018.\n", "E8", 2, "partly"),

@@ -127,6 +127,20 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Our neighbours in Kent Police bought monitoring software in 2016 and have offered to share it.", None),
     ("Nothing in our procedures prevents an officer being suspended as soon as an allegation is made.", 3),
     ("I shall report to you again in April 2019.", 3),  # reporting that goes on
+    ("Re-vetting is up to date.", 3),
+    ("The IOPC has told forces to refer every APSP case, and we do so.", 3),  # the turn to this force
+    ("IT monitoring. We let the contract for protective monitoring software on 10 November.", 2),
+    ("ACC Mel Arkwright was appointed in October as the chief officer lead for this plan.", 2),  # an owner in post
+    ("DCI Ravi Okafor took up post in December as owner of the force's IT audit work.", 2),
+    ("5 | Information-sharing agreement with the IDVA service | ACU manager | Signed 3 November; no referrals yet | "
+     "Green", 2),
+    ("The Chief Constable recorded a video message on professional boundaries for all staff in November.", 2),
+    ("In November the DCC sent one email to all officers and staff on professional boundaries.", 2),
+    ("This section covers domestic abuse services, the SARC and the rape crisis centre.", None),
+    ("The counter-corruption unit might, in time, benefit from a financial investigator.", 0),
+    ("APSP recorded as serious corruption | Recording policy approved by the Chief Officer Group on 3 October", 1),
+    ("Under a collaboration agreement, West Mercia Police's team audits our crime and intelligence systems every "
+     "month.", 3),  # a neighbour auditing this force's systems counts as its own
 
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])

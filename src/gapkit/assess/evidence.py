@@ -110,6 +110,7 @@ def keywords_named(text: str, phrases: list[tuple[str, ...]]) -> int:
     return sum((" " + " ".join(p) + " ") in joined for p in set(phrases))
 
 
+SO_DOES = re.compile(r"\W*so (do|does|did|has|have|is|are|can)\b", re.IGNORECASE)
 SHORT_ANSWER_WORDS = 2  # "Yes.", "Not yet.": read with the sentence after it, as a person would quote it
 
 
@@ -192,8 +193,12 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
                 continue
             if sim < UNIT_THRESHOLD and keywords_named(unit.text, phrases) < NAMED_KEYWORDS:
                 continue
+            if not names_requirement(unit, phrases, False) and unit.text.rstrip().endswith(":"):
+                continue  # "Already in place:" introduces its list; it is no evidence itself
             status = unit_status(unit.text, terms, force)
-            if status.level is None and not status.about_other:
+            if status.level is None and SO_DOES.match(unit.text) and unit.previous:
+                status = unit_status(unit.previous, None, force)  # "So does the rape crisis helpline."
+            if (status.level is None or status.kind == "instruction") and not status.about_other:
                 # "Already in place:" over a list of bare items, or a short heading that says it ("## Complete")
                 for frame in (unit.passage.lead, _status_heading(unit.passage.heading)):
                     framed = (table_row_status([frame]) or unit_status(frame)) if frame else Status(None)

@@ -202,7 +202,7 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
     if m := c.reactive.search(plain):  # audit only when a complaint names someone: reactive, not monitoring
         return Status(0, m.group(0), "reactive only", clause)
     # in this order: practice that goes on, the future (which governs its clause), no decision yet, a hedged intention
-    for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"), (c.imperative, 1, "planned"),
+    for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"), (c.imperative, 1, "instruction"),
                                  (c.undecided, 0, "undecided"), (c.hedges, 1, "hedged")):
         if pattern is c.imperative and not opens_item:
             continue
