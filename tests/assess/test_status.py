@@ -141,6 +141,18 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("APSP recorded as serious corruption | Recording policy approved by the Chief Officer Group on 3 October", 1),
     ("Under a collaboration agreement, West Mercia Police's team audits our crime and intelligence systems every "
      "month.", 3),  # a neighbour auditing this force's systems counts as its own
+    ("Links with domestic abuse services: see partnership section (to follow).", None),  # a cross-reference
+    ("The retrospective review was postponed in August; it will now run in the first quarter of 2018-19.", 1),
+    ("The ACU carries on with its present establishment of one DS and two DCs, working reactive cases only.", 0),
+    ("Professional boundaries teaching goes into the 2018 refresher programme for all response officers.", 1),
+    ("No officer or member of staff is without current vetting, and there are no overdue renewals.", 3),
+    ("3 | Capability | Independent review of ACU capacity | Supt PSD | Aug 2017 | Complete - recommendations being "
+     "implemented", 2),
+    ("4 | Monitoring | Protective monitoring on Niche and email | ICT Security | Jan 2018 | Live on Niche; email to "
+     "follow", 2),
+    ("A meeting with the Independent Sexual Violence Advisers' service has been agreed for March 2018.", 1),
+    ("Audit of Niche searches on DA victims | ACU | Monthly | Established", 3),
+    ("put an analyst's assessment of APSP trends before the tasking meeting every month", 1),  # an instruction
 
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])

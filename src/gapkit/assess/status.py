@@ -333,7 +333,9 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
         named = [terms & set(named_words(expand(p))) for p in parts]
-        if len(parts) > 1 and named[0] and read[0].level is None and _is_label(parts[0]):
+        if " | " in text and any(named):
+            named = [{True}] * len(parts)  # a table row is about its action, cell by cell
+        elif len(parts) > 1 and named[0] and read[0].level is None and _is_label(parts[0]):
             named = [named[0]] * len(parts)  # "Protective monitoring: licence bought in November; installation ..."
         if any(s.level is not None for s, n in zip(read, named) if n):
             read = [s for p, s, n in zip(parts, read, named) if n or cues().remainder.search(p)]
