@@ -153,6 +153,13 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("A meeting with the Independent Sexual Violence Advisers' service has been agreed for March 2018.", 1),
     ("Audit of Niche searches on DA victims | ACU | Monthly | Established", 3),
     ("put an analyst's assessment of APSP trends before the tasking meeting every month", 1),  # an instruction
+    ("Nothing prevents us inviting the IDVA service to our team meetings; I have not asked them.", 0),  # possible only
+    ("From: Detective Inspector, Counter-Corruption Date: 4 December 2017", None),  # a date, not a milestone
+    ("CCU capacity | Two researchers joined in September and have worked proactively since; a third post is approved "
+     "for April. | Amber", 2),  # RAG yields to the words, read as one unit
+    ("Partners | The letter slipped from October; it now goes out in January. | Red", 1),
+    ("Victim support partners | ACU inspector | Amber | Postponed from October; first approach now due January 2018",
+     1),  # re-planned with a date
 
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
 ])

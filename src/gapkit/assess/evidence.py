@@ -147,7 +147,8 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
     if not cued:
         return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got
-    if status.kind == "cancelled" and (practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"]):
+    if status.kind == "cancelled" and (practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"
+                                                    and c[0].passage is unit.passage]):
         unit, sim, status = practice[0]  # an improvement dropped while current practice goes on: the practice's level
     if status.level in (1, 2) and cues().remainder.search(status.clause or unit.text):
         # "RV for the remaining 212 staff is scheduled for June" beside "MV for all PSD posts: complete": partly

@@ -260,14 +260,10 @@ WEAK_STATUS_WORDS = {"red", "amber", "green", "blue", "none"}
 
 
 def _cells_say(cells: list[str]) -> Status | None:
-    """What the other cells of a row say, when they say it in words ("Growth bid not funded", "in use since 1 May")."""
-    found = [s for cell in cells for s in (clause_status(c) for c in clauses(cell)) if s.level is not None]
-    firm = [s for s in found if s.kind not in ("hedged", "milestone")]
-    if not firm:
-        return None
-    best = max(firm, key=lambda s: s.level)
-    # an improvement dropped while current practice continues keeps the practice's level (the labelling guide, rule 2)
-    return best if best.level == 3 else next((s for s in firm if s.kind == "cancelled"), best)
+    """What the other cells of a row say, when they say it in words ("Growth bid not funded", "in use since 1 May"),
+    read as one unit (so "joined in September ...; a third post is approved for April" is partly)."""
+    said = unit_status("; ".join(c for c in cells if c.strip()))
+    return None if said.level is None or said.kind in ("hedged", "milestone") else said
 
 
 def table_row_status(cells: list[str]) -> Status | None:
@@ -324,12 +320,15 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     parts = clauses(text) or [text]
     parts = [p for p in parts if not QUESTION.search(p)] or [""]  # a question says nothing of progress
     read: list[Status] = []
-    for p in parts:
+    for n, p in enumerate(parts):
         if read and read[-1].about_other and REFERS_BACK.match(p):  # "Kent Police ..., and its review found ..."
             read.append(Status(None, read[-1].phrase, "scope", p))
             continue
         opens = not read or read[-1].kind == "milestone" or read[-1].level is None and _is_label(parts[len(read) - 1])
-        read.append(clause_status(p, own, terms, opens_item=opens))
+        said = clause_status(p, own, terms, opens_item=opens)
+        if said.kind == "milestone" and (n > 0 or len(parts) == 1):  # a date leads an item ("June 2018: ..."), or
+            said = Status(None, "", "no cue", p)  # it is just a date ("Date: 4 December 2017")
+        read.append(said)
     if terms:  # the clauses naming the requirement say how far it has got; if they say nothing, the others do
         # (with a clause about the rest of it, "the remainder are booked for spring")
         named = [terms & set(named_words(expand(p))) for p in parts]
