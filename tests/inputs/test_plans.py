@@ -277,3 +277,16 @@ def test_a_paragraph_set_as_a_heading_is_read_as_text(tmp_path):
         passages = read_plan(path).passages
         assert passages[0].heading == "" and passages[0].text.startswith("Penmarrow Constabulary")
         assert passages[-1].heading == "Vetting"
+
+
+def test_a_label_after_a_long_list_item_starts_the_next_list_in_pdf(tmp_path):
+    """In a PDF copy a long last item and the label of the next list ("Next year we will:") are on consecutive
+    lines; the label is not the item's wrapped end."""
+    source = tmp_path / "plan.md"
+    source.write_text("# Plan\n\nAlready in place:\n- Misconduct hearings held in public, with outcomes published on the "
+                      "force website\n\nNext year we will:\n- Run an awareness campaign for all officers and staff\n",
+                      encoding="utf-8")
+    passages = read_plan(write_markdown_as(source, tmp_path / "plan.pdf")).passages
+    last = passages[-1]
+    assert last.lead == "Next year we will:" and last.text.startswith("Run an awareness campaign")
+    assert not any("Next year" in p.text for p in passages if p.lead == "Already in place:")

@@ -478,8 +478,9 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
                 flush()
                 state["item"] = True
                 line = re.sub(r"^([-*•]|\d+[.)])\s+", "", line)
-            elif state["item"] and (not buffer or line[:1].isupper() and len(buffer[-1]) < WRAPPED_CHARS):
-                flush()  # a short item line followed by a capital: the list has ended
+            elif state["item"] and (not buffer or line[:1].isupper() and (
+                    len(buffer[-1]) < WRAPPED_CHARS or _labels_list(line, lines[i + 1:]))):
+                flush()  # a short item line followed by a capital, or a label over the next list: the list has ended
                 state["item"], state["lead"] = False, ""
             buffer.append(line)
             following_line = lines[i + 1] if i + 1 < len(lines) else ""
@@ -494,6 +495,13 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
     # a row's empty cells are left out, as Word and markdown rows are read
     return [(h, " | ".join(c for c in _CELL_SPLIT.split(block.strip(" |")) if c) if " | " in block else block, lead)
             for h, block, lead in out]
+
+
+def _labels_list(line: str, rest: list[str]) -> bool:
+    """A short line that introduces a list ("Next year we will:", "To be confirmed") with a list item next: a label
+    of its own, not the wrapped end of the item above it."""
+    following = next((ln for ln in rest if ln), "")
+    return introduces_list(line) and bool(re.match(r"^([-*•]|\d+[.)])\s", following))
 
 
 _CELL_SPLIT = re.compile(r"\s*\|\s*")
