@@ -153,6 +153,22 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("A meeting with the Independent Sexual Violence Advisers' service has been agreed for March 2018.", 1),
     ("Audit of Niche searches on DA victims | ACU | Monthly | Established", 3),
     ("put an analyst's assessment of APSP trends before the tasking meeting every month", 1),  # an instruction
+    ("The counter-corruption unit takes on its second analyst in the new year.", 1),  # the present for the future
+    ("The ACU takes over the proactive desk from the Force Intelligence Bureau on 1 April.", 1),
+    ("The boundaries input has reached the response teams, with neighbourhood teams still to come.", 2),
+    ("A contract has been let for protective monitoring software; installation begins in January.", 2),
+    ("Our monitoring is run for us by SecureSight Ltd under a three-year contract let in March 2017.", 3),
+    ("An information-sharing protocol has been signed, and the first joint meeting is arranged for February.", 2),
+    ("The DCC's e-mail to all staff in October on professional boundaries was noted.", 2),  # a single message
+    ("The Head of PSD will reply in writing.", None),  # a reply promised says nothing
+    ("He will raise it informally with the PCC.", 0),  # no commitment
+    ("Partner engagement (refuges, SARC) | Re-planned | March 2018", 1),
+    ("The IDVA service manager and I have agreed to meet in March to set up a referral route.", 1),
+    ("Boundaries training | L&D | Approved by the Training Board for the 2018 programme", 1),
+    ("4 | Training | Boundaries workshop for all frontline staff | G | 84% attended; rest booked for December", 2),
+    ("Audit: phase one (the crime system) has run since August; phase two is re-planned for May 2018.", 2),
+    ("The supervisors' guide is half written; it should be out by Easter.", 2),
+    ("The SARC and the rape crisis centre have had a single joint briefing from the ACU, in September.", 2),
     ("Nothing prevents us inviting the IDVA service to our team meetings; I have not asked them.", 0),  # possible only
     ("From: Detective Inspector, Counter-Corruption Date: 4 December 2017", None),  # a date, not a milestone
     ("CCU capacity | Two researchers joined in September and have worked proactively since; a third post is approved "

@@ -219,6 +219,12 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
              for m in p.finditer(clause)]
     if found:
         _, _, level, phrase = max(found)
+        concrete = [f for f in found if f[2] == 2 and CONCRETE.search(f[3])]
+        if level == 1 and concrete:  # signed or bought, the first meeting still to come: started (guide, rule 4)
+            _, _, level, phrase = max(concrete)
+        done = [f for f in found if f[2] == 3]
+        if level == 1 and done and c.remainder.search(phrase):  # "has reached ..., with ... still to come"
+            return partly(Status(3, max(done)[3]), Status(1, phrase), clause)
         return Status(level, phrase, KINDS[level], clause)
     began = c.began.search(plain)  # begun at some time, and nothing says it is in place now
     if began:
@@ -252,6 +258,9 @@ def _negates_progress(rest: str) -> bool:
     return bool(re.search(r"[a-z]", rest, re.IGNORECASE))
 
 
+# something concrete outside the force's own intention (the labelling guide, rule 4): beside the next step still to
+# come ("a protocol has been signed, and the first joint meeting is arranged for February") it is started
+CONCRETE = re.compile(r"\b(signed(?! off)|let|awarded|bought|purchased|procured|licen[cs]e)\b", re.IGNORECASE)
 # what has to happen before something is complete ("Complete: signed by all four providers"): never less than it
 PREREQUISITE = re.compile(r"\b(signed|agreed|approved|appointed|bought|purchased|recruited|advertised)\b", re.IGNORECASE)
 # status words that do not say how far the work has got when the row's own words do: RAG colours (confidence in a
