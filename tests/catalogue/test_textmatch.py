@@ -16,3 +16,9 @@ def test_a_passage_names_a_system_in_the_singular_as_in_the_plural():
 
 def test_acronyms_carry_their_long_form():
     assert "independent sexual violence adviser" in expand("ISVAs were briefed")
+
+
+def test_an_acronym_does_not_outweigh_the_sentence_it_is_in():
+    # "ACU" once expanded to two names of the unit, so any sentence that mentioned the ACU in passing ("results sent
+    # to the ACU") read as being about the unit's capability
+    assert expand("results sent to the ACU").count("corruption unit") == 1
