@@ -169,6 +169,21 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Audit: phase one (the crime system) has run since August; phase two is re-planned for May 2018.", 2),
     ("The supervisors' guide is half written; it should be out by Easter.", 2),
     ("The SARC and the rape crisis centre have had a single joint briefing from the ACU, in September.", 2),
+    ("Our counter-corruption unit gains two intelligence officers in January.", 1),
+    ("Two CCU intelligence developers join in the new financial year, taking the unit to seven.", 1),
+    ("Supervisors answer for their team's conduct under the Code of Ethics.", 3),
+    ("Boundaries e-learning is mandatory for all officers and staff and forms part of induction.", 3),
+    ("A contract for protective monitoring software was let in September, and installation starts in February.", 2),
+    ("The refreshed boundaries training has been signed off by the Learning Board.", 1),  # approval, not delivery
+    ("Superintendent R. Vaskey has been appointed owner of the vetting backlog and took up the role in October.", 2),
+    ("Options for an anonymous reporting tool are being explored, and I will report them to you in March.", 0),
+    ("Audits of Niche use are run when a complaint about an officer is received; there were eleven such audits this "
+     "year.", 0),  # reactive, however often
+    ("The Chief Constable sent a single all-staff e-mail in October on professional boundaries.", 2),
+    ("I wrote once, in November, to the two refuges in the county.", 2),
+    ("7 | Chief officer lead for APSP | DCC appointed and in post", 2),
+    ("We accept the finding that our plan gave no information about the counter-corruption unit.", None),
+    ("Governance | Annual review of the plan held by the Ethics Committee in September; next due September 2018", 3),
     ("Nothing prevents us inviting the IDVA service to our team meetings; I have not asked them.", 0),  # possible only
     ("From: Detective Inspector, Counter-Corruption Date: 4 December 2017", None),  # a date, not a milestone
     ("CCU capacity | Two researchers joined in September and have worked proactively since; a third post is approved "

@@ -352,6 +352,10 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         scope = [s for s in read if s.about_other]
         return scope[0] if scope else Status(None, "", "no cue", text)
     firm = [s for s in cued if s.kind != "hedged"] or cued
+    if any(s.kind == "reactive only" for s in firm):
+        # audit run when a complaint arrives, however often ("eleven such audits this year"), is reactive, not
+        # monitoring (rule 11); an improvement planned beside it still counts
+        firm = [s for s in firm if s.level != 3]
     best = max(firm, key=lambda s: s.level)
     lower = [s for s in firm if says_less(s)]
     if best.level == 3 and lower:
