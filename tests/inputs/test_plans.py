@@ -290,3 +290,15 @@ def test_a_label_after_a_long_list_item_starts_the_next_list_in_pdf(tmp_path):
     last = passages[-1]
     assert last.lead == "Next year we will:" and last.text.startswith("Run an awareness campaign")
     assert not any("Next year" in p.text for p in passages if p.lead == "Already in place:")
+
+
+def test_a_plan_that_is_mostly_a_table_keeps_its_one_paragraph_as_text_in_pdf(tmp_path):
+    """The PDF copy sets table rows smaller than paragraphs; a plan that is mostly a table must not make its one
+    paragraph a heading because it is set larger than most of the characters."""
+    rows = "".join(f"| Action {n} with a fairly long description of what it is | Owner {n} | Due 2018 | Green |\n"
+                   for n in range(12))
+    source = tmp_path / "plan.md"
+    source.write_text("Ystravel Police - APSP plan: changes agreed at the Change Board, 28 November 2017\n\n"
+                      "| Action | Owner | Due | RAG |\n|---|---|---|---|\n" + rows, encoding="utf-8")
+    passages = read_plan(write_markdown_as(source, tmp_path / "plan.pdf")).passages
+    assert passages[0].text.startswith("Ystravel Police") and passages[0].heading == ""

@@ -350,13 +350,21 @@ def _join_hyphenated(lines: list[PdfLine]) -> list[PdfLine]:
 
 
 def _body_size(pages: list[list[PdfLine]]) -> float:
-    """The font size most of the text is set in (by characters)."""
+    """The font size most of the text is set in (by characters), outside tables when there is text outside them (a
+    plan that is mostly a table, set small, would otherwise make its one paragraph a heading)."""
     chars: Counter = Counter()
+    prose: Counter = Counter()
     for lines in pages:
         for line in lines:
             if line.size:
                 chars[line.size] += len(line.text)
-    return chars.most_common(1)[0][0] if chars else 0.0
+                if " | " not in line.text:
+                    prose[line.size] += len(line.text)
+    sizes = prose if sum(prose.values()) >= PROSE_CHARS else chars
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+PROSE_CHARS = 60  # characters of text outside tables enough to say what size the body text is set in
 
 
 def _line_spacing(pages: list[list[PdfLine]]) -> dict[float, float]:
