@@ -8,6 +8,7 @@ term lists are data (data/config/evidence_cues.yaml); the method is in docs/evid
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -278,25 +279,26 @@ def _cells_say(cells: list[str]) -> Status | None:
 def table_row_status(cells: list[str]) -> Status | None:
     """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level. A status word
     beats a RAG colour in the same row ("Red | Not started")."""
-    found = [(n, key, rest) for n, key, rest in _status_cells(cells)]
-    found.sort(key=lambda f: f[1] in WEAK_STATUS_WORDS)
-    for n, key, rest in found[:1]:
-        status = Status(int(status_words()[key]), cells[n].strip(), "status word", " | ".join(cells))
-        if key in WEAK_STATUS_WORDS:  # a RAG colour rates confidence in a date, and "None" may be a risk
-            said = _cells_say(cells[:n] + cells[n + 1:])
-            if said is not None:
-                return said
-        if status.level == 3:  # "Complete (pilot only)", "Complete | roll-out not yet scheduled"
-            for other in [rest, *cells[:n], *cells[n + 1:]]:
-                for clause in clauses(other):
-                    said = clause_status(clause)
-                    if said.kind not in ("hedged", "milestone") and says_less(said) and not PREREQUISITE.search(said.phrase):
-                        return partly(status, said, status.clause)
-        return status
-    return None
+    found = sorted(_status_cells(cells), key=lambda f: f[1] in WEAK_STATUS_WORDS)
+    if not found:
+        return None
+    n, key, rest = found[0]
+    status = Status(int(status_words()[key]), cells[n].strip(), "status word", " | ".join(cells))
+    if key in WEAK_STATUS_WORDS:  # a RAG colour rates confidence in a date, and "None" may be a risk
+        said = _cells_say(cells[:n] + cells[n + 1:])
+        if said is not None:
+            return said
+    if status.level == 3:  # "Complete (pilot only)", "Complete | roll-out not yet scheduled"
+        for other in [rest, *cells[:n], *cells[n + 1:]]:
+            for clause in clauses(other):
+                said = clause_status(clause)
+                if (said.kind not in ("hedged", "milestone") and says_less(said)
+                        and not PREREQUISITE.search(said.phrase)):
+                    return partly(status, said, status.clause)
+    return status
 
 
-def _status_cells(cells: list[str]):
+def _status_cells(cells: list[str]) -> Iterator[tuple[int, str, str]]:
     """(cell number, status word, the rest of the cell) for each cell that is or opens with a status word."""
     words = status_words()
     for n, cell in enumerate(cells):
@@ -307,11 +309,11 @@ def _status_cells(cells: list[str]):
                 break
 
 
-LABEL_WORDS = 6  # "Partners ACTION DI ACU: write to the chairs ...": a short label before a colon opens an item
+COLON_LABEL_WORDS = 6  # "Partners ACTION DI ACU: write to the chairs ...": a short label before a colon opens an item
 
 
 def _is_label(clause: str) -> bool:
-    return 0 < len(clause.split()) <= LABEL_WORDS and not re.search(r"[.!?]$", clause.strip())
+    return 0 < len(clause.split()) <= COLON_LABEL_WORDS and not re.search(r"[.!?]$", clause.strip())
 
 
 REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|will|shall|plans?|intends?|is due|are due)\b",
