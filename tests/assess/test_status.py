@@ -184,6 +184,11 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("7 | Chief officer lead for APSP | DCC appointed and in post", 2),
     ("We accept the finding that our plan gave no information about the counter-corruption unit.", None),
     ("Governance | Annual review of the plan held by the Ethics Committee in September; next due September 2018", 3),
+    ("The unit sits within Professional Standards.", None),  # where it is, not how far it has got
+    ("Re-vetting of staff whose clearance has lapsed has not yet started; we aim to complete it by June 2018.", 1),
+    ("The campaign will no longer include the planned film, but the briefings carry on as they have since May.", 3),
+    ("The IDVAs, whose team sits in our Victim Hub, pass concerns about officers to the ACU.", 3),
+    ("I wrote to the refuges asking them to pass on any concerns about officers.", 2),  # a single letter
     ("Nothing prevents us inviting the IDVA service to our team meetings; I have not asked them.", 0),  # possible only
     ("From: Detective Inspector, Counter-Corruption Date: 4 December 2017", None),  # a date, not a milestone
     ("CCU capacity | Two researchers joined in September and have worked proactively since; a third post is approved "
