@@ -39,6 +39,7 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "adversarial 12": paths.PROJ_ROOT / "tests" / "evidence_adversarial_12",  # written blind; a check: never tuned on
     "adversarial 13": paths.PROJ_ROOT / "tests" / "evidence_adversarial_13",  # written blind; measured untouched, tuned
     "adversarial 14": paths.PROJ_ROOT / "tests" / "evidence_adversarial_14",  # written blind; a check: never tuned on
+    "adversarial 15": paths.PROJ_ROOT / "tests" / "evidence_adversarial_15",  # written blind; a check: never tuned on
     "adversarial 16": paths.PROJ_ROOT / "tests" / "evidence_adversarial_16",  # written blind; measured untouched, tuned
     "adversarial 17": paths.PROJ_ROOT / "tests" / "evidence_adversarial_17",  # written blind; a check: never tuned on
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
