@@ -189,6 +189,20 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("The campaign will no longer include the planned film, but the briefings carry on as they have since May.", 3),
     ("The IDVAs, whose team sits in our Victim Hub, pass concerns about officers to the ACU.", 3),
     ("I wrote to the refuges asking them to pass on any concerns about officers.", 2),  # a single letter
+    ("The outcome of each gross misconduct hearing appears on the force website within a week.", 3),
+    ("Line managers go through professional boundaries with each officer at the annual PDR and record it.", 3),
+    ("A whistleblowing line run by an outside provider is open to officers and staff.", 3),
+    ("The whole workforce holds current clearance.", 3),
+    ("This is the first annual review of the plan the Deputy Chief Constable signed off in March 2017.", 3),
+    ("Full protective monitoring has slipped from the 2017-18 to the 2018-19 financial year.", 1),  # re-planned
+    ("Audit: Niche's own audit tool is run against victims' records when PSD opens a misconduct investigation.", 0),
+    ("Lawful business monitoring covers e-mail and internet use but not yet Niche or Athena.", 2),
+    ("A public reporting form for concerns about officers is under construction.", 2),
+    ("Forces must treat abuse of position as serious corruption and must refer cases to the IOPC.", None),
+    ("Protective monitoring software | Contract let to supplier in November; go-live planned for May 2018 | Green", 2),
+    ("Links with IDVA services | Owner appointed and in post; first meeting not yet arranged | Amber", 2),
+    ("Staff awareness campaign | Single all-staff message from the Chief Constable sent 4 December | Green", 2),
+    ("extend audit of force systems from PNC to Niche and e-mail.", 2),  # live on PNC, the rest to come
     ("Nothing prevents us inviting the IDVA service to our team meetings; I have not asked them.", 0),  # possible only
     ("From: Detective Inspector, Counter-Corruption Date: 4 December 2017", None),  # a date, not a milestone
     ("CCU capacity | Two researchers joined in September and have worked proactively since; a third post is approved "

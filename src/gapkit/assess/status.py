@@ -150,6 +150,7 @@ def clauses(text: str) -> list[str]:
 
 
 KINDS = {1: "planned", 2: "started", 3: "in place"}
+EXTEND_FROM = re.compile(r"\bextend(s|ed|ing)?( [\w'-]+){0,5} from( [\w'-]+){1,5} to\b", re.IGNORECASE)
 OPENS_UNDECIDED = re.compile(r"\W*(whether)\b", re.IGNORECASE)
 QUESTION = re.compile(r"\?[\s*_\"'’”)]*$")
 CONTRAST = re.compile(r"\b(unlike|like|as in|compared (with|to)|following|learning from)\b", re.IGNORECASE)
@@ -202,6 +203,8 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
         return Status(0, f"{m.group(0)} …", "negated", clause)
     if m := c.reactive.search(plain):  # audit only when a complaint names someone: reactive, not monitoring
         return Status(0, m.group(0), "reactive only", clause)
+    if m := EXTEND_FROM.search(plain):  # "extend audit from PNC to Niche and e-mail": live on PNC, the rest to come
+        return Status(2, m.group(0), "partly", clause)
     # in this order: practice that goes on, the future (which governs its clause), no decision yet, a hedged intention
     for pattern, level, kind in ((c.continuing, 3, "in place"), (c.future, 1, "planned"), (c.imperative, 1, "instruction"),
                                  (c.undecided, 0, "undecided"), (c.hedges, 1, "hedged")):
