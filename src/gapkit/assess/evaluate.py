@@ -42,11 +42,13 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "adversarial 15": paths.PROJ_ROOT / "tests" / "evidence_adversarial_15",  # written blind; a check: never tuned on
     "adversarial 16": paths.PROJ_ROOT / "tests" / "evidence_adversarial_16",  # written blind; measured untouched, tuned
     "adversarial 17": paths.PROJ_ROOT / "tests" / "evidence_adversarial_17",  # written blind; a check: never tuned on
+    "adversarial 18": paths.PROJ_ROOT / "tests" / "evidence_adversarial_18",  # written blind; measured untouched, tuned
+    "adversarial 19": paths.PROJ_ROOT / "tests" / "evidence_adversarial_19",  # written blind; a check: never tuned on
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
 }
 TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4", "adversarial 5",
                "adversarial 6", "adversarial 7", "adversarial 8", "adversarial 11",
-               "adversarial 13", "adversarial 16")
+               "adversarial 13", "adversarial 16", "adversarial 18")
 # the sets the confidences are computed from: adversarial 3, 5 and 6 are left out, so that sets the rules were tuned
 # on but the confidences never saw check them (pooling adversarial 3 in lowered every kind and left the ordinary sets
 # under-confident); adversarial 4 and 8 bring the kinds added from them (a milestone's date, reactive audit, the
