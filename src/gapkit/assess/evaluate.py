@@ -44,6 +44,7 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "adversarial 17": paths.PROJ_ROOT / "tests" / "evidence_adversarial_17",  # written blind; a check: never tuned on
     "adversarial 18": paths.PROJ_ROOT / "tests" / "evidence_adversarial_18",  # written blind; measured untouched, tuned
     "adversarial 19": paths.PROJ_ROOT / "tests" / "evidence_adversarial_19",  # written blind; a check: never tuned on
+    "adversarial 20": paths.PROJ_ROOT / "tests" / "evidence_adversarial_20",  # written blind; a check: never tuned on
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
 }
 TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4", "adversarial 5",
