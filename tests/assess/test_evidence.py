@@ -147,6 +147,9 @@ def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalo
      "in place"),
     # the plan's own instruction under a label saying it is done
     ("Already done:\n\n1. Set up the Integrity Line, which staff can phone or email in confidence.\n", "E6", 3, "framed"),
+    # under a label saying it is what the strategy asks: the strategy's words, not this force's instruction
+    ("What the national strategy asks:\n\n- record every allegation as serious corruption\n", "E1", 0,
+     "only other organisations"),
     # the rest still to do, beside a passage saying part of it is done
     ("Management vetting for all PSD and ACU posts: complete. Recruitment vetting for the remaining 212 staff is "
      "scheduled for completion by June 2018.\n", "E8", 2, "partly"),

@@ -203,6 +203,16 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Links with IDVA services | Owner appointed and in post; first meeting not yet arranged | Amber", 2),
     ("Staff awareness campaign | Single all-staff message from the Chief Constable sent 4 December | Green", 2),
     ("extend audit of force systems from PNC to Niche and e-mail.", 2),  # live on PNC, the rest to come
+    ("HMICFRS singled out Merseyside Police and Derbyshire Constabulary; both run protective monitoring.", None),
+    ("Annual review. This report is the plan's first annual review.", 3),
+    ("A first group of forty front-line officers has been through the boundaries workshop.", 2),
+    ("We never close an APSP allegation without first referring it to the IOPC.", 3),
+    ("Partners: the IDVA and ISVA leads are meeting the CCU for the first time on 21 February.", 1),
+    ("Vetting: re-vetting of officers in designated posts is two-thirds complete.", 2),
+    ("1 | Treat APSP as serious corruption | Policy approved by Chief Officer Group on 6 February; takes effect 1 "
+     "April | Amber", 1),
+    ("5 | Partner links | Meeting with the county IDVA service agreed for March | Amber", 1),
+    ("The supplier has been chosen and the contract signed; installation begins in March.", 2),
     ("Nothing prevents us inviting the IDVA service to our team meetings; I have not asked them.", 0),  # possible only
     ("From: Detective Inspector, Counter-Corruption Date: 4 December 2017", None),  # a date, not a milestone
     ("CCU capacity | Two researchers joined in September and have worked proactively since; a third post is approved "

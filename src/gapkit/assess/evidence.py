@@ -203,7 +203,10 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
                 # "Already in place:" over a list of bare items, or a short heading that says it ("## Complete")
                 for frame in (unit.passage.lead, _status_heading(unit.passage.heading)):
                     framed = (table_row_status([frame]) or unit_status(frame)) if frame else Status(None)
-                    if framed.level is not None and not framed.about_other:
+                    if framed.about_other:  # under "What the national strategy asks:": the strategy's words
+                        status = Status(None, framed.phrase, "scope", frame)
+                        break
+                    if framed.level is not None:
                         status = Status(framed.level, framed.phrase, "framed", frame)
                         break
             if status.level is None and not status.about_other and not names_requirement(unit, phrases, False):

@@ -319,7 +319,8 @@ def _is_label(clause: str) -> bool:
     return 0 < len(clause.split()) <= COLON_LABEL_WORDS and not re.search(r"[.!?]$", clause.strip())
 
 
-REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|will|shall|plans?|intends?|is due|are due)\b",
+REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|both|each|neither|will|shall|plans?|"
+                         r"intends?|is due|are due)\b",
                          re.IGNORECASE)  # a clause with no subject of its own, or a pronoun for the one before
 
 
