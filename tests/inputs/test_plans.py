@@ -302,3 +302,19 @@ def test_a_plan_that_is_mostly_a_table_keeps_its_one_paragraph_as_text_in_pdf(tm
                       "| Action | Owner | Due | RAG |\n|---|---|---|---|\n" + rows, encoding="utf-8")
     passages = read_plan(write_markdown_as(source, tmp_path / "plan.pdf")).passages
     assert passages[0].text.startswith("Ystravel Police") and passages[0].heading == ""
+
+
+def test_a_long_heading_that_ends_a_sentence_is_text_in_every_format(tmp_path):
+    """"# Istwold Police action plan ... Audit, referral, capacity and partners are its four parts." is a title run into
+    a sentence: text in markdown and Word, as in the PDF copy; a bold title over a table stays a heading."""
+    source = tmp_path / "plan.md"
+    source.write_text("# Istwold Police action plan on abuse of position for a sexual purpose Audit, referral, capacity "
+                      "and partners are its four parts.\n\nReferral. PSD refers each case to the IOPC.\n", encoding="utf-8")
+    for path in (source, write_markdown_as(source, tmp_path / "plan.docx"), write_markdown_as(source, tmp_path / "p.pdf")):
+        assert read_plan(path).passages[0].text.startswith("Istwold Police"), path.suffix
+    table = tmp_path / "tracker.md"
+    table.write_text("# Fennick Cross Police - APSP action tracker, updated 30 November 2017\n\n| Ref | Action | Status |\n"
+                     "|---|---|---|\n" + "".join(f"| {n} | An action with a long enough description {n} | Complete |\n"
+                                                  for n in range(10)), encoding="utf-8")
+    first = read_plan(write_markdown_as(table, tmp_path / "tracker.pdf")).passages[0]
+    assert first.heading.startswith("Fennick Cross Police") and first.text.startswith("Ref | Action")

@@ -149,10 +149,13 @@ SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")  # as gapkit.demo.plandocs
 LABEL_WORDS = 8  # a line this short with no closing punctuation, before a list, labels it ("Already in place")
 
 
+SENTENCE_HEADING_WORDS = 12  # a "heading" longer than this that ends a sentence is a paragraph
+
+
 def sentence_set_as_heading(text: str) -> bool:
-    """A heading longer than any title that ends a sentence is a paragraph set in a heading's style (a title run into
-    the first sentence of the text): read as text, as the PDF reader reads such lines (_heading_font)."""
-    return len(text) > 2 * HEADING_CHARS and bool(re.search(r"[.!?;]$", text))
+    """A heading of more than a dozen words that ends a sentence is a paragraph set in a heading's style (a title run
+    into the first sentence of the text): read as text, as the PDF reader reads such lines (_heading_font)."""
+    return len(text.split()) > SENTENCE_HEADING_WORDS and bool(re.search(r"[.!?;]$", text))
 
 
 def introduces_list(text: str) -> bool:
@@ -358,7 +361,7 @@ def _body_size(pages: list[list[PdfLine]]) -> float:
         for line in lines:
             if line.size:
                 chars[line.size] += len(line.text)
-                if " | " not in line.text:
+                if " | " not in line.text and not line.bold:  # a bold line may be the heading being judged
                     prose[line.size] += len(line.text)
     sizes = prose if sum(prose.values()) >= PROSE_CHARS else chars
     return sizes.most_common(1)[0][0] if sizes else 0.0
