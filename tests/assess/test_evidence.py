@@ -88,10 +88,12 @@ def test_confidence_means_what_it_says_on_every_set(catalogue, name):
 def test_the_adversarial_sets_hold_their_measured_level(catalogue):
     """Floors at the figures of docs/evidence.md (a fall means a change broke a kind of failure it had fixed); the
     fresh held-out set is below its 0.8 target, so its floor guards what there is."""
-    floors = {"adversarial": 0.90, "adversarial 2": 0.92, "adversarial 3": 0.84, "adversarial 4": 0.87,
-              "adversarial 5": 0.87, "adversarial 6": 0.83, "adversarial 7": 0.83, "adversarial 8": 0.86,
-              "adversarial 9": 0.74, "adversarial 10": 0.68, "adversarial 11": 0.81, "adversarial 12": 0.75,
-              "adversarial 13": 0.90, "adversarial 14": 0.75, "adversarial held-out": 0.73}
+    floors = {"adversarial": 0.91, "adversarial 2": 0.93, "adversarial 3": 0.85, "adversarial 4": 0.88,
+              "adversarial 5": 0.87, "adversarial 6": 0.83, "adversarial 7": 0.83, "adversarial 8": 0.87,
+              "adversarial 9": 0.74, "adversarial 10": 0.72, "adversarial 11": 0.83, "adversarial 12": 0.79,
+              "adversarial 13": 0.92, "adversarial 14": 0.78, "adversarial 15": 0.76, "adversarial 16": 0.79,
+              "adversarial 17": 0.74, "adversarial 18": 0.76, "adversarial 19": 0.83, "adversarial 20": 0.70,
+              "adversarial held-out": 0.73}
     for name, floor in floors.items():
         assert metrics(suggestions_table(LABELLED_SETS[name], catalogue))["weighted_kappa"] >= floor, name
 
