@@ -100,13 +100,18 @@ def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool 
         parts += [unit.passage.heading, unit.passage.lead]
         if PRONOUN_START.match(unit.text) or unit.answers:
             parts.append(unit.previous)
-    joined = " " + " ".join(named_words(expand(" ".join(parts)))) + " "
+    joined = _word_string(" ".join(parts))
     return any((" " + " ".join(p) + " ") in joined for p in phrases)
+
+
+def _word_string(text: str) -> str:
+    """The text's folded words, space-separated with a space at each end, to look for a keyword's words in."""
+    return " " + " ".join(named_words(expand(text))) + " "
 
 
 def keywords_named(text: str, phrases: list[tuple[str, ...]]) -> int:
     """How many of the requirement's keywords the text itself names."""
-    joined = " " + " ".join(named_words(expand(text))) + " "
+    joined = _word_string(text)
     return sum((" " + " ".join(p) + " ") in joined for p in set(phrases))
 
 

@@ -462,8 +462,8 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
         if i in row_lines and out and " | " in out[-1][1] and not buffer:
             out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")
             continue
-        following = re.sub(r"^([-*•]|\d+[.)])\s+", "", next((ln for ln in lines[i + 1:] if ln), ""))
-        bullet = re.match(r"^([-*•]|\d+[.)])\s", line)
+        following = LIST_ITEM.sub("", next((ln for ln in lines[i + 1:] if ln), ""))
+        bullet = LIST_ITEM.match(line)
         if buffer and line and len(buffer[-1]) < WRAPPED_CHARS and (
                 not state["item"] or line[:1].isupper() and not bullet):
             flush()  # the line before was not wrapped: its paragraph ended there, with or without a full stop
@@ -482,13 +482,13 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
         elif out and " | " in out[-1][1] and not buffer and i and lines[i - 1] and line[:1].islower():
             out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # the last cell of a row wrapped
         elif (headings is None and not buffer and len(line) <= HEADING_CHARS and not re.search(r"[.!?:;,]$", line)
-              and following[:1].isupper() and not re.match(r"^([-*•]|\d+[.)])\s", line)):
+              and following[:1].isupper() and not LIST_ITEM.match(line)):
             heading, state["lead"] = line, ""
         else:
-            if re.match(r"^([-*•]|\d+[.)])\s", line):  # a list item starts a block of its own
+            if LIST_ITEM.match(line):  # a list item starts a block of its own
                 flush()
                 state["item"] = True
-                line = re.sub(r"^([-*•]|\d+[.)])\s+", "", line)
+                line = LIST_ITEM.sub("", line)
             elif state["item"] and (not buffer or line[:1].isupper() and (
                     len(buffer[-1]) < WRAPPED_CHARS or _labels_list(line, lines[i + 1:]))):
                 flush()  # a short item line followed by a capital, or a label over the next list: the list has ended
@@ -508,11 +508,14 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
             for h, block, lead in out]
 
 
+LIST_ITEM = re.compile(r"^([-*•]|\d+[.)])\s+")  # a bullet or number opening a list item in a PDF's text
+
+
 def _labels_list(line: str, rest: list[str]) -> bool:
     """A short line that introduces a list ("Next year we will:", "To be confirmed") with a list item next: a label
     of its own, not the wrapped end of the item above it."""
     following = next((ln for ln in rest if ln), "")
-    return introduces_list(line) and bool(re.match(r"^([-*•]|\d+[.)])\s", following))
+    return introduces_list(line) and bool(LIST_ITEM.match(following))
 
 
 _CELL_SPLIT = re.compile(r"\s*\|\s*")
