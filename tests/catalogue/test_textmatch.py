@@ -7,6 +7,12 @@ def test_plurals_and_tenses_fold_to_one_word():
     assert tokens("charities guides recorded vetting") == ["charity", "guide", "record", "vet"]
 
 
+def test_a_plural_folds_as_far_as_its_singular():
+    # "hearings" once stayed "hearing" while the keyword "hearing" became "hear", and "searches" became "searche"
+    assert tokens("hearings hearing") == ["hear", "hear"]
+    assert tokens("searches search businesses boxes") == ["search", "search", "business", "box"]
+
+
 def test_a_passage_names_a_system_in_the_singular_as_in_the_plural():
     # scikit-learn's stop list holds "system" but not "systems": the words that name a requirement keep both
     assert "system" in named_words("the crime system") and "system" in named_words("IT systems")

@@ -78,11 +78,14 @@ def _expansions(path: Path = ACRONYMS_FILE) -> tuple[re.Pattern | None, dict[str
 
 
 def _stem(word: str) -> str:
-    """A light folding of plurals and -ed/-ing: 'guides'/'guide', 'charities'/'charity', 'recorded'/'record'."""
+    """A light folding of plurals and -ed/-ing: 'guides'/'guide', 'charities'/'charity', 'searches'/'search',
+    'recorded'/'record', 'hearings'/'hearing'/'hear'."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        word = word[:-2]
+    elif len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
     for suffix in ("ing", "ed"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             stem = word[: -len(suffix)]
