@@ -88,12 +88,13 @@ def test_confidence_means_what_it_says_on_every_set(catalogue, name):
 def test_the_adversarial_sets_hold_their_measured_level(catalogue):
     """Floors at the figures of docs/evidence.md (a fall means a change broke a kind of failure it had fixed); the
     fresh held-out set is below its 0.8 target, so its floor guards what there is."""
-    floors = {"adversarial": 0.91, "adversarial 2": 0.93, "adversarial 3": 0.85, "adversarial 4": 0.88,
-              "adversarial 5": 0.87, "adversarial 6": 0.83, "adversarial 7": 0.83, "adversarial 8": 0.87,
-              "adversarial 9": 0.74, "adversarial 10": 0.72, "adversarial 11": 0.83, "adversarial 12": 0.79,
-              "adversarial 13": 0.92, "adversarial 14": 0.78, "adversarial 15": 0.76, "adversarial 16": 0.79,
-              "adversarial 17": 0.74, "adversarial 18": 0.76, "adversarial 19": 0.83, "adversarial 20": 0.70,
-              "adversarial held-out": 0.73}
+    floors = {"adversarial": 0.92, "adversarial 2": 0.93, "adversarial 3": 0.86, "adversarial 4": 0.91,
+              "adversarial 5": 0.88, "adversarial 6": 0.85, "adversarial 7": 0.87, "adversarial 8": 0.90,
+              "adversarial 9": 0.80, "adversarial 10": 0.76, "adversarial 11": 0.89, "adversarial 12": 0.86,
+              "adversarial 13": 0.95, "adversarial 14": 0.87, "adversarial 15": 0.81, "adversarial 16": 0.80,
+              "adversarial 17": 0.85, "adversarial 18": 0.80, "adversarial 19": 0.88, "adversarial 20": 0.77,
+              "adversarial 21": 0.67, "adversarial 22": 0.79, "adversarial 23": 0.76, "adversarial 24": 0.83,
+              "adversarial 25": 0.87, "adversarial 26": 0.77, "adversarial held-out": 0.73}
     for name, floor in floors.items():
         assert metrics(suggestions_table(LABELLED_SETS[name], catalogue))["weighted_kappa"] >= floor, name
 
@@ -155,6 +156,10 @@ def test_the_same_plan_in_md_docx_and_pdf_gives_the_same_levels(tmp_path, catalo
     # the rest still to do, beside a passage saying part of it is done
     ("Management vetting for all PSD and ACU posts: complete. Recruitment vetting for the remaining 212 staff is "
      "scheduled for completion by June 2018.\n", "E8", 2, "partly"),
+    # a keyword that may not stand alone: an analyst post is not threat and trend analysis; a threat assessment is
+    ("The unit's analyst joined in March and works on intelligence packages.\n", "E11", 0, "no match"),
+    ("The unit's analyst has produced a corruption threat assessment every six months since 2016.\n", "E11", 3,
+     "in place"),
 ])
 def test_a_unit_is_read_with_what_frames_it(tmp_path, catalogue, text, requirement, level, decided_by):
     path = tmp_path / "plan.md"

@@ -65,7 +65,7 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("We do not yet have equivalent software, and a business case will go to the chief officer group in January.", 1),
     ("We have not yet approached our local services.", 0),  # 'not yet' with nothing planned is a plain negation
     ("Protective monitoring of force systems is not in place.", 0),
-    ("Signed, not yet operating", 1),
+    ("Signed, not yet operating", 2),  # a signed agreement is concrete: started (the labelling guide, rule 4)
     ("I note your reference to the monitoring that Merseyside Police operate.", None),  # replying to a letter
     ("HMICFRS found that many forces could not monitor their systems, and its review found the same in a third of "
      "forces.", None),  # 'its' still means the inspectorate: not this force
@@ -222,6 +222,26 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
      1),  # re-planned with a date
 
     ("The force reserves the right to monitor all use of its systems.", None),  # a policy's warning
+    # practice that goes on while an improvement is dropped keeps its level (rule 2)
+    ("The move to a new audit product was cancelled; auditing of the records system continues unchanged.", 3),
+    ("Supervisor e-learning | The new module is deferred; the ethics day input carries on as before | Deferred", 3),
+    ("Boundaries input continues for all new recruits; the separate module has been dropped.", 3),
+    ("Supervisor e-learning | New module | Deferred", 0),  # nothing goes on beside it
+    # pseudo-negations that say it is done
+    ("Our unit is not short of investigators.", 3),
+    ("No allegation of this kind has gone unrecorded since 2017.", 3),
+    ("We have never treated such a report as anything other than serious corruption.", 3),
+    ("Re-vetting runs on the seven-year cycle with no overdue cases.", 3),
+    ("No fewer than 200 staff a year attend the boundaries day.", 3),
+    # the present habitual and the perfect, without the usual words
+    ("The department treats every such allegation as serious corruption.", 3),
+    ("The deputy chief constable reviews the plan with the board each October.", 3),
+    ("Sergeants discuss boundaries with their teams at every annual appraisal.", 3),
+    ("All staff in the unit have been vetted to management level.", 3),
+    ("Vetting compliance stands at 100% for officers and staff.", 3),
+    ("IT audit: done for us by the regional audit team under the collaboration agreement.", 3),
+    ("The unit records every allegation as serious corruption, and this plan sets out the next steps.", 3),
+    ("Since 2016 the force has paid a third of the cost of the regional counter-corruption unit.", 3),
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level
@@ -255,6 +275,12 @@ def test_another_organisations_arrangements_are_not_evidence(sentence):
 
 def test_this_force_learning_from_another_is_about_this_force():
     assert not about_another_organisation("We have adopted the monitoring software other forces use.")
+
+
+def test_a_unit_run_jointly_with_neighbours_is_this_forces_own():
+    # the labelling guide, rule 1: a regional unit the force funds with others counts as its own
+    assert not about_another_organisation("It jointly funds the regional unit with two neighbouring forces.")
+    assert unit_status("The force has no counter-corruption unit of its own.").level is None  # not a negation
 
 
 def test_a_table_row_with_a_status_word_takes_its_level():

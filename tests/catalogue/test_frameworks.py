@@ -71,6 +71,15 @@ def test_duplicate_id_names_file_and_line(tmp_path):
     assert f"line {dup_line}" in msg and "unique" in msg
 
 
+def test_a_keyword_not_alone_must_be_a_keyword(tmp_path):
+    path = _broken(tmp_path, "    keywords_not_alone: [analysis, analyst]", "    keywords_not_alone: [analysis, analysts]")
+    with pytest.raises(GapkitError) as err:
+        load_framework(path)
+    msg = str(err.value)
+    assert "['analysts'] are not among the requirement's keywords" in msg
+    assert f"line {_line_of(path, '  - id: E11')}" in msg  # the requirement it belongs to
+
+
 def test_unknown_theme(tmp_path):
     path = _broken(tmp_path, "theme: outcomes", "theme: outcome")
     with pytest.raises(GapkitError, match=r"unknown theme 'outcome'.*use one of"):

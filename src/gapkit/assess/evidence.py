@@ -91,6 +91,20 @@ def _phrases(catalogue: Catalogue, fid: str, rid: str) -> list[tuple[str, ...]]:
     return [p for p in (tuple(named_words(k)) for k in req.keywords) if p]
 
 
+def _not_alone(catalogue: Catalogue, fid: str, rid: str) -> set[tuple[str, ...]]:
+    """The keywords that name the requirement only beside another of its keywords, as folded words."""
+    req = catalogue.get(fid).requirement(rid)
+    return {p for p in (tuple(named_words(k)) for k in req.keywords_not_alone) if p}
+
+
+def names_more_than(unit: Unit, phrases: list[tuple[str, ...]], not_alone: set[tuple[str, ...]]) -> bool:
+    """Whether the unit (with its heading) names a keyword that may stand alone, or two of the keywords: "the
+    analyst" alone is not threat analysis, nor "recorded" alone recording as serious corruption."""
+    joined = _word_string(f"{unit.text} {unit.passage.heading}")
+    named = {p for p in phrases if (" " + " ".join(p) + " ") in joined}
+    return len(named) >= NAMED_KEYWORDS or bool(named - not_alone)
+
+
 def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool = True) -> bool:
     """Whether the unit (with its heading, its list's lead-in, and the sentence before it when it opens with 'it' or
     'the unit', unless `context` is False) names one of the requirement's keywords: similarity alone lets a sentence
@@ -152,9 +166,13 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
     if not cued:
         return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got
-    if status.kind == "cancelled" and (practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"
-                                                    and c[0].passage is unit.passage]):
-        unit, sim, status = practice[0]  # an improvement dropped while current practice goes on: the practice's level
+    dropped = status.kind == "cancelled" or status.kind == "negated" and not cues().undecided.search(status.clause)
+    if dropped and status.level == 0 and (
+            practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"
+                         and c[0].passage is unit.passage]):
+        # an improvement dropped, or not bought, while current practice goes on ("No monitoring software has been
+        # bought. The existing audit tools already flag ..."): the practice's level
+        unit, sim, status = practice[0]
     if status.level in (1, 2) and cues().remainder.search(status.clause or unit.text):
         # "RV for the remaining 212 staff is scheduled for June" beside "MV for all PSD posts: complete": partly
         done = [st for _, _, st in cued[1:] if st.level == 3 or st.kind == "partly"]
@@ -189,6 +207,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
     rows = []
     for j, (fid, rid) in enumerate(index.keys):
         terms, phrases = _terms(catalogue, fid, rid), _phrases(catalogue, fid, rid)
+        not_alone = _not_alone(catalogue, fid, rid)
         scored = sorted(((u, float(unit_sims[position[id(u)], j])) for i in candidates[j] for u in units_of[i]),
                         key=lambda t: -t[1])
         evidence, others = [], []
@@ -198,6 +217,8 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             if not names_requirement(unit, phrases):
                 continue
             if sim < UNIT_THRESHOLD and keywords_named(unit.text, phrases) < NAMED_KEYWORDS:
+                continue
+            if not_alone and not names_more_than(unit, phrases, not_alone):
                 continue
             if not names_requirement(unit, phrases, False) and unit.text.rstrip().endswith(":"):
                 continue  # "Already in place:" introduces its list; it is no evidence itself

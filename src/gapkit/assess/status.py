@@ -193,7 +193,16 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
     if m := OPENS_UNDECIDED.match(plain):  # "Whether the unit needs more staff will be decided after a review, which..."
         return Status(0, m.group(1), "undecided", clause)
     if m := c.still_intended.search(plain):
-        return Status(1, m.group(0), "negated", clause)
+        said = Status(1, m.group(0), "negated", clause)
+        # a statement of its own before it ("agreement signed, not yet operating", "Licence bought | Configuration
+        # not yet begun"), not its subject ("Work has not yet started")
+        head = re.split(r",|\s\|\s", plain[:m.start()])
+        before = clause_status(head[-2], own) if len(head) > 1 else None
+        if before is not None and before.level == 2:  # "agreement signed, not yet operating": started
+            return before
+        if before is not None and before.level == 3 and before.kind != "scope":  # "review reported, posts not yet
+            return partly(before, said, clause)  # filled": done in part, the rest to come
+        return said
     m = c.trigger.search(plain)
     if m and _negates_progress(plain[m.end():]):
         before = clause_status(plain[:m.start()], own) if m.start() > 0 else None
@@ -282,6 +291,11 @@ def _cells_say(cells: list[str]) -> Status | None:
 def table_row_status(cells: list[str]) -> Status | None:
     """A table row whose cell is a status word ('Complete', 'Not started', 'Amber'): that level. A status word
     beats a RAG colour in the same row ("Red | Not started")."""
+    for n, cell in enumerate(cells):  # "New e-learning deferred; the annual input continues unchanged | Deferred":
+        if cues().cancelled.fullmatch(_cell_head(cell).strip(" .")):  # the practice that goes on keeps its level
+            said = _cells_say(cells[:n] + cells[n + 1:])  # (the labelling guide, rule 2)
+            if said is not None and said.level == 3 and cues().continuing.search(said.clause):
+                return said
     found = sorted(_status_cells(cells), key=lambda f: f[1] in WEAK_STATUS_WORDS)
     if not found:
         return None
@@ -301,11 +315,16 @@ def table_row_status(cells: list[str]) -> Status | None:
     return status
 
 
+def _cell_head(cell: str) -> str:
+    """A cell's opening words, before any comment on them ("Complete; two DCs added", "Deferred - no new date")."""
+    return re.split(r"[;,:(]|\s[-–—]\s", cell)[0]
+
+
 def _status_cells(cells: list[str]) -> Iterator[tuple[int, str, str]]:
     """(cell number, status word, the rest of the cell) for each cell that is or opens with a status word."""
     words = status_words()
     for n, cell in enumerate(cells):
-        head = re.split(r"[;,:(]|\s[-–—]\s", cell)[0]
+        head = _cell_head(cell)
         for key, rest in ((norm(cell), ""), (norm(head), cell[len(head):])):  # "Complete; two DCs added"
             if key in words and words[key] is not None:
                 yield n, key, rest

@@ -52,10 +52,19 @@ class Requirement(BaseModel):
     deadline_note: str = ""
     typical_evidence: list[str] = []
     keywords: list[str] = []
+    # keywords that name the requirement only beside another of its keywords ("recorded" alone is any record)
+    keywords_not_alone: list[str] = []
     sources: list[Source] = Field(min_length=1)
     verification: Verification
     note: str = ""
     groupings: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _not_alone_are_keywords(self) -> "Requirement":
+        if stray := [k for k in self.keywords_not_alone if k not in self.keywords]:
+            raise ValueError(f"keywords_not_alone {stray} are not among the requirement's keywords: add them to "
+                             f"keywords or remove them")
+        return self
 
 
 class Theme(BaseModel):
