@@ -238,7 +238,34 @@ Status column to be completed by owners before the first meeting of the delivery
 """
 
 
-@pytest.mark.parametrize("source", [LAYOUTS_MD, MOSTLY_TABLE_MD], ids=["layouts", "mostly-table"])
+WRAPS_MD = """# Lanmoor Constabulary short plan January 2018 The counter-corruption unit has been fully staffed since the autumn, with two investigators and a researcher seeking intelligence on officers who pursue victims.
+
+Like Kent Police, we treat every allegation as serious corruption.
+We do not yet monitor our systems.
+Next year we will:
+1. bring lawful business monitoring of email, Niche, PNC and Storm into use, with weekly dip samples by IT
+   Security, hits to ACU
+2. agree a protocol with the county's ISVA and IDVA services and the SARC, with a named contact for each
+   partner
+
+| No. | Area | Action | Status | RAG |
+|---|---|---|---|---|
+| 4 | Partner links | Engagement with the county's support organisations | To be confirmed | |
+| 5 | Reporting routes | Public anonymous reporting page | Complete | Green |
+"""
+
+
+TITLE_RUN_IN_MD = """# Wrenmoor Police APSP Plan 2018 The counter-corruption unit now seeks intelligence on abuse of position proactively, with two researchers
+
+## IT monitoring
+
+Every search of Niche is audited each week, and the results go to the anti-corruption unit's researchers, who follow
+up any search of a victim's record that has no policing purpose.
+"""
+
+
+@pytest.mark.parametrize("source", [LAYOUTS_MD, MOSTLY_TABLE_MD, WRAPS_MD, TITLE_RUN_IN_MD],
+                         ids=["layouts", "mostly-table", "wraps", "title-run-in"])
 def test_md_docx_and_pdf_copies_read_into_the_same_units(tmp_path, source):
     from gapkit.demo.plandocs import write_markdown_as
 
@@ -250,6 +277,19 @@ def test_md_docx_and_pdf_copies_read_into_the_same_units(tmp_path, source):
     assert units[".docx"] == units[".md"]
     assert units[".pdf"] == units[".md"]
     texts = [text for _, text, _ in units[".md"]]
+    if source is TITLE_RUN_IN_MD:  # a title run into a statement, heading nothing: the statement is text
+        assert units[".md"][0] == ("", TITLE_RUN_IN_MD.splitlines()[0].lstrip("# "), "")
+        return
+    if source is WRAPS_MD:
+        # the title set as a heading is one paragraph in every copy, though its larger type wraps sooner; a list
+        # item's short last line (under its text, not its number) stays in the item; the list's lead-in is the
+        # line that introduces it, not the sentences above it
+        assert texts[0].endswith("seeking intelligence on officers who pursue victims.")
+        leads = [lead for _, text, lead in units[".md"] if text.startswith(("bring", "agree"))]
+        assert leads == ["Next year we will:"] * 2
+        assert any(t.endswith("hits to ACU") for t in texts) and "Security, hits to ACU" not in texts
+        assert texts[-2].startswith("4 | Partner links") and texts[-1].startswith("5 | ")  # a row with an empty cell
+        return
     if source is MOSTLY_TABLE_MD:
         assert texts[-1].startswith("Status column") and units[".md"][-1][0].startswith("Brook Vale Police")
         return

@@ -192,7 +192,8 @@ def calibrate(catalogue: Catalogue, path: Path = CALIBRATION_FILE) -> dict[str, 
     current = calibration(path)
     kinds = {}
     for kind, group in table.groupby("decided_by"):
-        kinds[str(kind)] = round(float(min(current.most, (group["correct"].sum() + 1) / (len(group) + 2))), 2)
+        ceiling = current.ceilings.get(str(kind), current.most)
+        kinds[str(kind)] = round(float(min(ceiling, (group["correct"].sum() + 1) / (len(group) + 2))), 2)
     for kind, value in current.kinds.items():
         kinds.setdefault(kind, value)
     text = path.read_text(encoding="utf-8")

@@ -71,6 +71,7 @@ class _Calibration(BaseModel):
     needs_inspector_below: float
     needs_inspector_kinds: list[str]
     most: float
+    ceilings: dict[str, float] = {}  # kinds whose record allows them above `most`
     default: float
     kinds: dict[str, float]
 
@@ -91,18 +92,23 @@ def _phrases(catalogue: Catalogue, fid: str, rid: str) -> list[tuple[str, ...]]:
     return [p for p in (tuple(named_words(k)) for k in req.keywords) if p]
 
 
-def _not_alone(catalogue: Catalogue, fid: str, rid: str) -> set[tuple[str, ...]]:
-    """The keywords that name the requirement only beside another of its keywords, as folded words."""
+def _not_alone(catalogue: Catalogue, fid: str, rid: str) -> dict[tuple[str, ...], str]:
+    """The keywords that name the requirement only beside another of its keywords: folded words -> the words with
+    their acronyms spelt out ("ACU" and "counter-corruption unit" are one name)."""
     req = catalogue.get(fid).requirement(rid)
-    return {p for p in (tuple(named_words(k)) for k in req.keywords_not_alone) if p}
+    return {p: _word_string(k) for k in req.keywords_not_alone if (p := tuple(named_words(k)))}
 
 
-def names_more_than(unit: Unit, phrases: list[tuple[str, ...]], not_alone: set[tuple[str, ...]]) -> bool:
-    """Whether the unit (with its heading) names a keyword that may stand alone, or two of the keywords: "the
-    analyst" alone is not threat analysis, nor "recorded" alone recording as serious corruption."""
+def names_more_than(unit: Unit, phrases: list[tuple[str, ...]], not_alone: dict[tuple[str, ...], str]) -> bool:
+    """Whether the unit (with its heading) names a keyword that may stand alone, or two of the others that are not
+    one name: "the analyst" alone is not threat analysis, "recorded" alone is not recording as serious corruption,
+    and a sentence naming the ACU is not about its capability."""
     joined = _word_string(f"{unit.text} {unit.passage.heading}")
     named = {p for p in phrases if (" " + " ".join(p) + " ") in joined}
-    return len(named) >= NAMED_KEYWORDS or bool(named - not_alone)
+    if named - set(not_alone):
+        return True
+    names = {p for p in named if not any(q != p and (" " + " ".join(p) + " ") in not_alone[q] for q in named)}
+    return len(names) >= NAMED_KEYWORDS
 
 
 def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool = True) -> bool:
@@ -151,15 +157,18 @@ def _units(passage: Passage, before: Passage | None) -> list[Unit]:
     return [Unit(passage, text, parts[i - 1] if i else first) for i, text in enumerate(parts)]
 
 
-def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, float, Status]]
-           ) -> tuple[int, str, str, float]:
+def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, float, Status]],
+           mentioned: bool = True) -> tuple[int, str, str, float]:
     """Level, decision kind (the calibration bucket), rationale, best similarity: from the evidence units of one
-    requirement, best first. The rule is in docs/evidence.md."""
+    requirement, best first; `mentioned`: some passage shares a word with the requirement. The rule is in
+    docs/evidence.md."""
     if not evidence:
         if others:
             unit, sim, status = others[0]
             return 0, "only other organisations", (f"the only passages about this are about another organisation "
                                                    f"(\"{status.phrase}\"), not this force"), sim
+        if not mentioned:
+            return 0, "not mentioned", "nothing in the plan documents shares a word with this requirement", 0.0
         return 0, "no match", "no passage in the plan documents matches this requirement", 0.0
     best_sim = evidence[0][1]
     cued = [(u, sim, st) for u, sim, st in evidence if st.level is not None]
@@ -204,6 +213,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             position[id(u)] = len(position)
     unit_sims = index.similarity([u.match_text() for u in flat]) if flat else np.zeros((0, len(index.keys)))
     cal = calibration()
+    plan_words = _word_string(" ".join(f"{p.text} {p.heading}" for p in passages))
     rows = []
     for j, (fid, rid) in enumerate(index.keys):
         terms, phrases = _terms(catalogue, fid, rid), _phrases(catalogue, fid, rid)
@@ -240,8 +250,9 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             if status.level == 3 and (rest := rest_not_done(following.get(id(unit), ""), terms, force)):
                 status = partly(status, rest, unit.text)  # "... every week. Other systems come next year."
             (others if status.about_other else evidence).append((unit, sim, status))
-        level, kind, rationale, sim = decide(evidence, others)
-        confidence = min(cal.most, cal.kinds.get(kind, cal.default))
+        mentioned = bool(block_sims[:, j].any()) or any((" " + " ".join(p) + " ") in plan_words for p in phrases)
+        level, kind, rationale, sim = decide(evidence, others, mentioned)
+        confidence = min(cal.ceilings.get(kind, cal.most), cal.kinds.get(kind, cal.default))
         needs = confidence < cal.needs_inspector_below or kind in cal.needs_inspector_kinds
         word = _level_word(level, fid, catalogue, settings)
         rationale = (f"needs an inspector (best guess {word}): {rationale}" if needs else f"{word}: {rationale}")

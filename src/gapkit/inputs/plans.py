@@ -158,11 +158,29 @@ def sentence_set_as_heading(text: str) -> bool:
     return len(text.split()) > SENTENCE_HEADING_WORDS and bool(re.search(r"[.!?;]$", text))
 
 
+# a statement opening inside a title: "... APSP Plan 2018 The unit now ...", "... Q4 2017-18 Headline: the unit has ..."
+RUN_IN_STATEMENT = re.compile(r"[a-z0-9)] (The|Our|We|This|It|All|Every) [a-z]|:\s+(?i:the|our|we|this|it|all|every)\s")
+
+
+def heading_is_text(heading: str) -> bool:
+    """A heading of more than a dozen words that heads nothing (the next heading follows at once) and has a
+    statement run into it ("... APSP Plan 2018 The counter-corruption unit now seeks intelligence proactively"):
+    read as text, or what it says is lost. A long title alone stays a title."""
+    return len(heading.split()) > SENTENCE_HEADING_WORDS and bool(RUN_IN_STATEMENT.search(heading))
+
+
 def introduces_list(text: str) -> bool:
     """The paragraph before a list introduces it: it ends with a colon ("By March 2019 this plan will deliver:"),
     or is a short label with no closing punctuation."""
     text = text.strip()
     return text.endswith(":") or 0 < len(text.split()) <= LABEL_WORDS and not re.search(r"[.!?;,]$", text)
+
+
+def list_lead(text: str) -> str:
+    """The words that introduce a list: the last sentence of the paragraph before it, when that introduces one
+    (in a paragraph of one sentence per line, "Next year we will:" alone, not the sentences above it)."""
+    last = (sentences(text) or [""])[-1]
+    return last if introduces_list(last) else ""
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -177,6 +195,7 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
     passages: list[Passage] = []
     heading, buffer, start, lead, in_list = "", [], 1, "", False
+    heading_at, heading_line = 0, 0  # passages read when the heading was, and its line
 
     def plain(words: str) -> str:
         """Bold and code marks are not words a person quotes (they still count where a line ends: a bold line
@@ -214,18 +233,21 @@ def _read_text_file(path: Path, issues: list[Issue], limits: Limits) -> list[Pas
             start = no + 1
         elif stripped.startswith("#"):
             flush()
+            if heading and len(passages) == heading_at and heading_is_text(plain(heading)):
+                passages.append(Passage(str(path), f"line {heading_line}", "", plain(heading), ""))
             heading, lead, in_list = stripped.lstrip("#").strip(), "", False
+            heading_at, heading_line = len(passages), no
             start = no + 1
         elif not stripped:
             if buffer and not in_list:
-                lead = " ".join(buffer) if introduces_list(plain(" ".join(buffer))) else ""
+                lead = list_lead(plain(" ".join(buffer)))
             flush()
             start = no + 1
         else:
             item = re.match(r"^([-*+]|\d+[.)])\s", stripped)
             if item:  # each list item is a passage of its own, under the sentence that introduced the list
                 if buffer and not in_list:
-                    lead = " ".join(buffer) if introduces_list(plain(" ".join(buffer))) else ""
+                    lead = list_lead(plain(" ".join(buffer)))
                 flush()
                 in_list = True
                 start = no
@@ -243,6 +265,7 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
     style_names = {s.style_id: s.name or "" for s in document.styles}  # looked up once, not per paragraph
     passages, headings = [], []
     para_no, table_no, lead, previous = 0, 0, "", ""
+    heading_at, heading_para = 0, 0  # passages read when the last heading was, and its paragraph
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             para_no += 1
@@ -250,6 +273,9 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             style = style_names.get(block._p.style or "", "")
             if (style.lower().startswith("heading") or style.lower() == "title") and text and not \
                     sentence_set_as_heading(text):
+                if headings and len(passages) == heading_at and heading_is_text(headings[-1][1]):
+                    passages.append(Passage(str(path), f"paragraph {heading_para}", "", headings[-1][1]))
+                heading_at, heading_para = len(passages), para_no
                 level = int(re.sub(r"\D", "", style) or 1) if style.lower() != "title" else 1
                 # a heading replaces those at its level or deeper (a document may start at Heading 2); the nearest
                 # is the passage's context, as in markdown and PDF
@@ -257,8 +283,8 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
                 lead = previous = ""
                 continue
             listed = style.lower().startswith("list") or block._p.pPr is not None and block._p.pPr.numPr is not None
-            if listed and not lead and introduces_list(previous):
-                lead = previous
+            if listed and not lead and list_lead(previous):
+                lead = list_lead(previous)
             elif not listed and text:
                 lead = ""
             for piece in _chunks(text):
@@ -302,7 +328,9 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
         texts: list[str] = []
         headings: dict[int, tuple[float, float]] = {}
         row_lines: set[int] = set()
-        row_left, before = None, None
+        item_lines: set[int] = set()
+        full_lines: set[int] = set()
+        row_left, item_left, before = None, None, None
         titles = _heading_lines(lines, body, spacing)
         for n, line in enumerate(lines):
             if before is not None and _gap_above(before, line, spacing):
@@ -316,10 +344,18 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
                 row_left = line.left or None
             elif text:
                 row_left = None
+            if LIST_ITEM.match(text):
+                item_left = line.left or None
+            elif item_left is not None and text and line.left > item_left + INDENT_POINTS:
+                item_lines.add(len(texts))  # under a list item's text, not its bullet: the item wrapped
+            elif text:
+                item_left = None
+            if len(text) * (line.size or body) >= WRAPPED_CHARS * (body or line.size or 1):
+                full_lines.add(len(texts))  # as long as a full line of body text, in its own type size
             texts.append(text)
             before = line
         for heading, block, lead in _pdf_blocks("\n".join(texts), heading, headings if marked else None,
-                                                row_lines, spaced):
+                                                row_lines, spaced, item_lines, full_lines):
             for piece in _chunks(block):
                 passages.append(Passage(str(path), f"page {page_no}", heading, piece, lead))
     if not passages and pages:
@@ -430,15 +466,24 @@ def _cells(row: str) -> int:
 
 
 def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, float]] | None = None,
-                row_lines: set[int] = frozenset(), spaced: bool = False) -> list[tuple[str, str, str]]:
+                row_lines: set[int] = frozenset(), spaced: bool = False,
+                item_lines: set[int] = frozenset(), full_lines: set[int] | None = None
+                ) -> list[tuple[str, str, str]]:
     """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a line with
     ' | ' is a table row on its own; a list item's lead is the block ending in ':' before its list. `headings`:
     the lines set in a heading's type, with their size and top (consecutive ones of one size, a line apart, are
     one wrapped heading);
     without it, a short line with no closing punctuation followed by more text is a heading (a title is not merged
     into the paragraph under it). `row_lines`: lines that continue the table row above them. `spaced`: blank lines
-    mark the ends of paragraphs, so a line ending a sentence does not."""
+    mark the ends of paragraphs, so a line ending a sentence does not. `item_lines`: lines set under a list item's
+    text (a hanging indent), which continue the item however short they are. `full_lines`: the lines that run
+    the width of the page, which may have been wrapped (a line in a larger type holds fewer characters); without
+    it, lines of WRAPPED_CHARS or more."""
     lines = [ln.strip() for ln in text.splitlines()]
+
+    def full(k: int) -> bool:
+        return k in full_lines if full_lines is not None else len(lines[k]) >= WRAPPED_CHARS
+
     out: list[tuple[str, str, str]] = []
     buffer: list[str] = []
     state: dict = {"lead": "", "item": False}
@@ -449,13 +494,15 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
             block = " ".join(buffer)
             out.append((heading, block, state["lead"] if state["item"] else ""))
             if not state["item"]:
-                state["lead"] = block if introduces_list(block) else ""
+                state["lead"] = list_lead(block)
             buffer.clear()
 
     for i, line in enumerate(lines):
         if headings is not None and i in headings:
             flush()
             wrapped = out_len[0] == len(out) and _heading_wrapped(headings.get(i - 1), headings[i], lines[i - 1])
+            if not wrapped and heading and out_len[0] == len(out) and heading_is_text(heading):
+                out.append(("", heading, ""))  # a title run into a statement, heading nothing: text
             heading = f"{heading} {line}" if wrapped else line
             state["lead"], state["item"], out_len[0] = "", False, len(out)
             continue
@@ -464,7 +511,7 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
             continue
         following = LIST_ITEM.sub("", next((ln for ln in lines[i + 1:] if ln), ""))
         bullet = LIST_ITEM.match(line)
-        if buffer and line and len(buffer[-1]) < WRAPPED_CHARS and (
+        if buffer and line and i not in item_lines and not full(i - 1) and (
                 not state["item"] or line[:1].isupper() and not bullet):
             flush()  # the line before was not wrapped: its paragraph ended there, with or without a full stop
             if state["item"]:
@@ -472,7 +519,7 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
         if not line:
             flush()
         elif (out and " | " in out[-1][1] and not buffer and i and lines[i - 1] and " | " in lines[i - 1]
-              and len(lines[i - 1]) >= WRAPPED_CHARS and _cells(out[-1][1]) < state.get("cells", 0)):
+              and full(i - 1) and _cells(out[-1][1]) + _cells(line) - 1 <= state.get("cells", 0)):
             out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")  # a table row wrapped onto a second line
         elif " | " in line:
             flush()
@@ -489,17 +536,17 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
                 flush()
                 state["item"] = True
                 line = LIST_ITEM.sub("", line)
-            elif state["item"] and (not buffer or line[:1].isupper() and (
-                    len(buffer[-1]) < WRAPPED_CHARS or _labels_list(line, lines[i + 1:]))):
+            elif state["item"] and i not in item_lines and (not buffer or line[:1].isupper() and (
+                    not full(i - 1) or _labels_list(line, lines[i + 1:]))):
                 flush()  # a short item line followed by a capital, or a label over the next list: the list has ended
                 state["item"], state["lead"] = False, ""
             buffer.append(line)
             following_line = lines[i + 1] if i + 1 < len(lines) else ""
             # a line ends its block at a full stop or colon, unless it was wrapped there ("... works reactively:
             # / almost all ...")
-            wrapped_after_stop = spaced and following_line and len(line) >= WRAPPED_CHARS
+            wrapped_after_stop = spaced and following_line and full(i)
             if _ENDS_BLOCK.search(line) and not wrapped_after_stop and not (
-                    line.endswith(":") and len(line) >= WRAPPED_CHARS and following_line[:1].islower()
+                    line.endswith(":") and full(i) and following_line[:1].islower()
                     and not _LETTER_ITEM.match(following_line)):
                 flush()
     flush()
