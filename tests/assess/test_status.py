@@ -242,6 +242,19 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("IT audit: done for us by the regional audit team under the collaboration agreement.", 3),
     ("The unit records every allegation as serious corruption, and this plan sets out the next steps.", 3),
     ("Since 2016 the force has paid a third of the cost of the regional counter-corruption unit.", 3),
+    # ended, with nothing in its place
+    ("The partner forum closed in November and nothing has replaced it.", 0),
+    ("Monthly meetings with the refuge were discontinued after the first one.", 0),
+    ("Procurement is paused while the regional ICT programme is reworked.", 0),  # no practice beside it
+    ("Posters | Red | Cancelled | Budget cut. The annual ethics day goes ahead for all staff as in previous years.", 3),
+    # audit when someone asks, in connection with a complaint: reactive
+    ("Audits of a user's activity are run when PSD asks for them in connection with a complaint.", 0),
+    ("Audit of the records system is carried out on request.", 0),
+    ("We have applied to join the county's partnership board; the board decides in March.", 1),  # rule 6
+    ("We will continue to refer every APSP matter to the IOPC.", 3),
+    ("Training on boundaries matters to every officer.", None),  # says why, not how far
+    ("The force's systems hold sensitive data about victims.", None),
+    ("HMICFRS praised a neighbouring force's links with refuges; we have studied its model.", None),
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level
@@ -275,6 +288,11 @@ def test_another_organisations_arrangements_are_not_evidence(sentence):
 
 def test_this_force_learning_from_another_is_about_this_force():
     assert not about_another_organisation("We have adopted the monitoring software other forces use.")
+
+
+def test_us_as_the_object_of_another_organisations_sentence_is_still_scope():
+    assert about_another_organisation("Forces that have bought monitoring software tell us it finds misuse quickly.")
+    assert not about_another_organisation("The regional team audits these systems for us under the agreement.")
 
 
 def test_a_unit_run_jointly_with_neighbours_is_this_forces_own():

@@ -338,6 +338,9 @@ def _is_label(clause: str) -> bool:
     return 0 < len(clause.split()) <= COLON_LABEL_WORDS and not re.search(r"[.!?]$", clause.strip())
 
 
+GOES_ON = re.compile(r"\b(still|already|continues?|continuing|carr(y|ies) on|remains?|as before|unchanged|goes on|"
+                     r"keeps?|stays?|existing|goes ahead|as in previous years|every|each|daily|weekly|monthly|quarterly|annually|"
+                     r"routinely|since)\b", re.IGNORECASE)
 REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|both|each|neither|will|shall|plans?|"
                          r"intends?|is due|are due)\b",
                          re.IGNORECASE)  # a clause with no subject of its own, or a pronoun for the one before
@@ -377,6 +380,10 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
         scope = [s for s in read if s.about_other]
         return scope[0] if scope else Status(None, "", "no cue", text)
     firm = [s for s in cued if s.kind != "hedged"] or cued
+    if any(s.kind == "cancelled" for s in firm):
+        # beside something dropped, only practice said to go on keeps a level ("Procurement is paused while the
+        # programme is reworked" is no practice; "the annual input continues unchanged" is)
+        firm = [s for s in firm if s.level != 3 or GOES_ON.search(s.clause)] or firm
     if any(s.kind == "reactive only" for s in firm):
         # audit run when a complaint arrives, however often ("eleven such audits this year"), is reactive, not
         # monitoring (rule 11); an improvement planned beside it still counts
