@@ -255,6 +255,7 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("Training on boundaries matters to every officer.", None),  # says why, not how far
     ("The force's systems hold sensitive data about victims.", None),
     ("HMICFRS praised a neighbouring force's links with refuges; we have studied its model.", None),
+    ("The Deputy Chief Constable is the owner of this plan.", 2),  # an owner in post, no review yet (rule 4)
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level

@@ -28,3 +28,12 @@ def test_an_acronym_does_not_outweigh_the_sentence_it_is_in():
     # "ACU" once expanded to two names of the unit, so any sentence that mentioned the ACU in passing ("results sent
     # to the ACU") read as being about the unit's capability
     assert expand("results sent to the ACU").count("corruption unit") == 1
+
+
+def test_how_forces_say_who_owns_and_reviews_the_plan_reaches_governance():
+    assert "chief officer lead" in expand("The Deputy Chief Constable owns this plan.")
+    assert "annual review" in expand("The Ethics Committee has reviewed this plan every year since 2016.")
+
+
+def test_a_message_to_the_workforce_is_awareness():
+    assert "awareness" in expand("The Chief Constable recorded a single video message for all staff.")
