@@ -256,6 +256,19 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("The force's systems hold sensitive data about victims.", None),
     ("HMICFRS praised a neighbouring force's links with refuges; we have studied its model.", None),
     ("The Deputy Chief Constable is the owner of this plan.", 2),  # an owner in post, no review yet (rule 4)
+    ("The unit keeps its present staff of two investigators, who deal with referrals as they come in.", 0),  # reactive
+    ("The HR manager reported that no re-vetting is overdue.", 3),
+    ("No officer has missed the mandatory boundaries input since it began in 2017.", 3),
+    ("Officers found to have abused their position should expect dismissal.", None),  # a norm, not practice
+    ("Monitoring of IT systems is one of the elements HMICFRS looks for in every plan.", None),
+    ("The June plan proposed a quarterly forum with the county refuge.", 1),  # proposed, not held quarterly
+    ("The force has asked to attend the next forum, in April 2018.", 1),
+    ("The ICT estate includes Niche, the command and control system and e-mail.", None),  # an inventory
+    ("Vetting is reported separately to the People Board.", None),
+    ("An all-staff message from the Chief Constable on boundaries went out on 20 November.", 2),  # a single message
+    ("A public reporting form has been built and is in user testing.", 2),
+    ("Every new starter completes the boundaries e-learning in their first week.", 3),
+    ("ISVAs have a direct line to the unit's duty officer.", 3),
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level
