@@ -269,6 +269,9 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("A public reporting form has been built and is in user testing.", 2),
     ("Every new starter completes the boundaries e-learning in their first week.", 3),
     ("ISVAs have a direct line to the unit's duty officer.", 3),
+    # "look at" as a noun is no undecided option
+    ("We have no monitoring software, but the unit already audits every search and follows up any unexplained "
+     "look at a victim's record.", 3),
 ])
 def test_status_from_words_forces_use(sentence, level):
     assert unit_status(sentence).level == level
