@@ -179,6 +179,8 @@ def introduces_list(text: str) -> bool:
 def list_lead(text: str) -> str:
     """The words that introduce a list: the last sentence of the paragraph before it, when that introduces one
     (in a paragraph of one sentence per line, "Next year we will:" alone, not the sentences above it)."""
+    if re.search(r"[.!?;,]$", text.strip()):  # ends a sentence: introduces nothing (and needs no splitting)
+        return ""
     last = (sentences(text) or [""])[-1]
     return last if introduces_list(last) else ""
 
