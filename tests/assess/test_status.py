@@ -269,6 +269,8 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("A public reporting form has been built and is in user testing.", 2),
     ("Every new starter completes the boundaries e-learning in their first week.", 3),
     ("ISVAs have a direct line to the unit's duty officer.", 3),
+    ("1x DS vacant since August; proactive APSP work suspended until filled.", 0),  # suspended with no date
+    ("The external reporting line for the public is cancelled; the internal staff line is unchanged.", 3),
     # "look at" as a noun is no undecided option
     ("We have no monitoring software, but the unit already audits every search and follows up any unexplained "
      "look at a victim's record.", 3),
@@ -310,6 +312,12 @@ def test_this_force_learning_from_another_is_about_this_force():
 def test_us_as_the_object_of_another_organisations_sentence_is_still_scope():
     assert about_another_organisation("Forces that have bought monitoring software tell us it finds misuse quickly.")
     assert not about_another_organisation("The regional team audits these systems for us under the agreement.")
+
+
+def test_the_commissioners_own_services_are_hers_but_a_route_on_her_website_is_not_scope():
+    assert about_another_organisation("The Commissioner also announced a grant to the rape crisis helpline.")
+    assert not about_another_organisation("Anyone can report a concern about an officer through a form on the "
+                                          "Commissioner's website, which goes to professional standards.")
 
 
 def test_a_unit_run_jointly_with_neighbours_is_this_forces_own():

@@ -175,8 +175,10 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
     if not cued:
         return 0, "no cue", "named without saying how far it has got (no information)", best_sim
     unit, sim, status = cued[0]  # the closest passage that says how far it has got
-    dropped = status.kind == "cancelled" or status.kind == "negated" and not cues().undecided.search(status.clause)
-    if dropped and status.level == 0 and (
+    dropped = (status.kind == "cancelled" or status.kind == "negated" and status.level == 0
+               and not cues().undecided.search(status.clause)
+               or status.kind == "planned" and bool(cues().replanned.search(status.phrase)))  # postponed to 2019
+    if dropped and (
             practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"
                          and c[0].passage is unit.passage]):
         # an improvement dropped, or not bought, while current practice goes on ("No monitoring software has been

@@ -340,7 +340,7 @@ def _is_label(clause: str) -> bool:
 
 GOES_ON = re.compile(r"\b(still|already|continues?|continuing|carr(y|ies) on|remains?|as before|unchanged|goes on|"
                      r"keeps?|stays?|existing|goes ahead|as in previous years|every|each|daily|weekly|monthly|quarterly|annually|"
-                     r"routinely|since)\b", re.IGNORECASE)
+                     r"routinely)\b", re.IGNORECASE)
 REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|both|each|neither|will|shall|plans?|"
                          r"intends?|is due|are due)\b",
                          re.IGNORECASE)  # a clause with no subject of its own, or a pronoun for the one before
