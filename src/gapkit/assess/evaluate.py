@@ -68,6 +68,12 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "adversarial 36": paths.PROJ_ROOT / "tests" / "evidence_adversarial_36",  # written blind; measured untouched, tuned
     "adversarial 37": paths.PROJ_ROOT / "tests" / "evidence_adversarial_37",  # written blind; measured untouched, tuned
     "adversarial 38": paths.PROJ_ROOT / "tests" / "evidence_adversarial_38",  # written blind; a check: never tuned on
+    "adversarial 39": paths.PROJ_ROOT / "tests" / "evidence_adversarial_39",  # written blind; a check: never tuned on
+    "adversarial 40": paths.PROJ_ROOT / "tests" / "evidence_adversarial_40",  # written blind; measured untouched, tuned
+    "adversarial 41": paths.PROJ_ROOT / "tests" / "evidence_adversarial_41",  # written blind; measured untouched, tuned
+    "adversarial 42": paths.PROJ_ROOT / "tests" / "evidence_adversarial_42",  # written blind; a check: never tuned on
+    "adversarial 43": paths.PROJ_ROOT / "tests" / "evidence_adversarial_43",  # written blind; a check: never tuned on
+    "adversarial 44": paths.PROJ_ROOT / "tests" / "evidence_adversarial_44",  # written blind; measured untouched, tuned
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
 }
 TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4", "adversarial 5",
@@ -75,7 +81,7 @@ TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adv
                "adversarial 13", "adversarial 16", "adversarial 18", "adversarial 9", "adversarial 12",
                "adversarial 14", "adversarial 15", "adversarial 17", "adversarial 21", "adversarial 23",
                "adversarial 24", "adversarial 28", "adversarial 30", "adversarial 32", "adversarial 33",
-               "adversarial 36", "adversarial 37")
+               "adversarial 36", "adversarial 37", "adversarial 40", "adversarial 41", "adversarial 44")
 # the sets the confidences are computed from: adversarial 3, 5 and 6 are left out, so that sets the rules were tuned
 # on but the confidences never saw check them (pooling adversarial 3 in lowered every kind and left the ordinary sets
 # under-confident); adversarial 4 and 8 bring the kinds added from them (a milestone's date, reactive audit, the
