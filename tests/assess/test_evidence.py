@@ -93,14 +93,16 @@ def test_the_adversarial_sets_hold_their_measured_level(catalogue):
     fresh held-out set is below its 0.8 target, so its floor guards what there is."""
     floors = {"adversarial": 0.92, "adversarial 2": 0.92, "adversarial 3": 0.87, "adversarial 4": 0.89,
               "adversarial 5": 0.87, "adversarial 6": 0.88, "adversarial 7": 0.90, "adversarial 8": 0.92,
-              "adversarial 9": 0.88, "adversarial 10": 0.81, "adversarial 11": 0.92, "adversarial 12": 0.86,
-              "adversarial 13": 0.95, "adversarial 14": 0.92, "adversarial 15": 0.86, "adversarial 16": 0.87,
+              "adversarial 9": 0.88, "adversarial 10": 0.82, "adversarial 11": 0.92, "adversarial 12": 0.86,
+              "adversarial 13": 0.95, "adversarial 14": 0.92, "adversarial 15": 0.86, "adversarial 16": 0.89,
               "adversarial 17": 0.94, "adversarial 18": 0.86, "adversarial 19": 0.89, "adversarial 20": 0.80,
-              "adversarial 21": 0.77, "adversarial 22": 0.83, "adversarial 23": 0.81, "adversarial 24": 0.86,
+              "adversarial 21": 0.78, "adversarial 22": 0.83, "adversarial 23": 0.83, "adversarial 24": 0.87,
               "adversarial 25": 0.91, "adversarial 26": 0.77, "adversarial 27": 0.84, "adversarial 28": 0.83,
-              "adversarial 29": 0.78, "adversarial 30": 0.84, "adversarial 31": 0.83, "adversarial 32": 0.82,
-              "adversarial 33": 0.89, "adversarial 34": 0.84, "adversarial 35": 0.83, "adversarial 36": 0.79,
-              "adversarial 37": 0.87, "adversarial 38": 0.82, "adversarial held-out": 0.73}
+              "adversarial 29": 0.78, "adversarial 30": 0.84, "adversarial 31": 0.84, "adversarial 32": 0.82,
+              "adversarial 33": 0.89, "adversarial 34": 0.84, "adversarial 35": 0.83, "adversarial 36": 0.80,
+              "adversarial 37": 0.87, "adversarial 38": 0.82, "adversarial 39": 0.91, "adversarial 40": 0.94,
+              "adversarial 41": 0.82, "adversarial 42": 0.81, "adversarial 43": 0.86, "adversarial 44": 0.84,
+              "adversarial held-out": 0.73}
     for name, floor in floors.items():
         assert metrics(suggestions_table(LABELLED_SETS[name], catalogue))["weighted_kappa"] >= floor, name
 

@@ -271,6 +271,22 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("ISVAs have a direct line to the unit's duty officer.", 3),
     ("1x DS vacant since August; proactive APSP work suspended until filled.", 0),  # suspended with no date
     ("The external reporting line for the public is cancelled; the internal staff line is unchanged.", 3),
+    ("This report is the committee's first annual review of the plan.", 3),
+    ("Protective monitoring has been switched on for the crime recording system.", 3),
+    ("If you have a concern, call the Integrity Line or use the anonymous form on this site.", 3),
+    ("Not a single officer or member of staff is without current vetting.", 3),
+    ("Vetting is not an issue: no member of staff lacks current vetting.", 3),
+    ("Sergeants are never exempt: each signs an annual declaration on the Code of Ethics.", 3),
+    ("The vetting code of practice requires every officer to be re-vetted on time.", None),  # the code's words
+    ("Audits of the crime system are run only when an investigating officer asks for one.", 0),  # reactive
+    ("Professional Standards record each one as serious corruption.", 3),
+    ("The advocates at the SARC send concerns about officers to the unit direct.", 3),
+    ("The ISVA service has been sent a copy of the Chief Constable's letter on the plan.", 2),  # a single message
+    ("A one-off e-mail from the Chief Constable reminded all staff of professional boundaries.", 2),
+    ("The input for probationers was put back; it now starts with the January 2018 intake.", 1),
+    ("Force systems hold a great deal of sensitive information about victims.", None),
+    ("The county's domestic abuse partnership covers the whole county and has fourteen members.", None),
+    ("Our analyst drafts a twice-yearly threat profile for the board.", 3),
     # "look at" as a noun is no undecided option
     ("We have no monitoring software, but the unit already audits every search and follows up any unexplained "
      "look at a victim's record.", 3),
