@@ -264,8 +264,16 @@ up any search of a victim's record that has no policing purpose.
 """
 
 
-@pytest.mark.parametrize("source", [LAYOUTS_MD, MOSTLY_TABLE_MD, WRAPS_MD, TITLE_RUN_IN_MD],
-                         ids=["layouts", "mostly-table", "wraps", "title-run-in"])
+SHORT_ITEMS_MD = """Ma'am,
+
+- Protective monitoring: pilot on Niche since 8 January, forty users
+- Boundaries e-learning: being drafted with L&D
+- Supervisors: a PDR objective on their team's conduct, set for half the sergeants in January
+"""
+
+
+@pytest.mark.parametrize("source", [LAYOUTS_MD, MOSTLY_TABLE_MD, WRAPS_MD, TITLE_RUN_IN_MD, SHORT_ITEMS_MD],
+                         ids=["layouts", "mostly-table", "wraps", "title-run-in", "short-items"])
 def test_md_docx_and_pdf_copies_read_into_the_same_units(tmp_path, source):
     from gapkit.demo.plandocs import write_markdown_as
 
@@ -277,6 +285,9 @@ def test_md_docx_and_pdf_copies_read_into_the_same_units(tmp_path, source):
     assert units[".docx"] == units[".md"]
     assert units[".pdf"] == units[".md"]
     texts = [text for _, text, _ in units[".md"]]
+    if source is SHORT_ITEMS_MD:  # a short item is no lead-in for the items after it
+        assert [lead for _, _, lead in units[".md"]] == [""] * 4
+        return
     if source is TITLE_RUN_IN_MD:  # a title run into a statement, heading nothing: the statement is text
         assert units[".md"][0] == ("", TITLE_RUN_IN_MD.splitlines()[0].lstrip("# "), "")
         return

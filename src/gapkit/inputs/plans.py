@@ -292,7 +292,7 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
             for piece in _chunks(text):
                 passages.append(Passage(str(path), f"paragraph {para_no}", headings[-1][1] if headings else "", piece,
                                         lead if listed else ""))
-            previous = text or previous
+            previous = "" if listed else text or previous  # an item never introduces the items after it
         elif isinstance(block, Table):
             table_no += 1
             for r, row in enumerate(block.rows, 1):
