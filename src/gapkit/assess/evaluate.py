@@ -74,6 +74,12 @@ LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or
     "adversarial 42": paths.PROJ_ROOT / "tests" / "evidence_adversarial_42",  # written blind; a check: never tuned on
     "adversarial 43": paths.PROJ_ROOT / "tests" / "evidence_adversarial_43",  # written blind; a check: never tuned on
     "adversarial 44": paths.PROJ_ROOT / "tests" / "evidence_adversarial_44",  # written blind; measured untouched, tuned
+    "adversarial 45": paths.PROJ_ROOT / "tests" / "evidence_adversarial_45",  # written blind; a check: never tuned on
+    "adversarial 46": paths.PROJ_ROOT / "tests" / "evidence_adversarial_46",  # written blind; a check: never tuned on
+    "adversarial 47": paths.PROJ_ROOT / "tests" / "evidence_adversarial_47",  # written blind; a check: never tuned on
+    "adversarial 48": paths.PROJ_ROOT / "tests" / "evidence_adversarial_48",  # written blind; a check: never tuned on
+    "adversarial 49": paths.PROJ_ROOT / "tests" / "evidence_adversarial_49",  # written blind; a check: never tuned on
+    "adversarial 50": paths.PROJ_ROOT / "tests" / "evidence_adversarial_50",  # written blind; a check: never tuned on
     "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
 }
 TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4", "adversarial 5",
