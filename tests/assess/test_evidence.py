@@ -90,7 +90,7 @@ def test_confidence_means_what_it_says_on_every_set(catalogue, name):
 
 def test_the_adversarial_sets_hold_their_measured_level(catalogue):
     """Floors at the figures of docs/evidence.md (a fall means a change broke a kind of failure it had fixed); the
-    fresh held-out set is below its 0.8 target, so its floor guards what there is."""
+    adversarial held-out set's floor is its 0.8 target and more: it was measured, never tuned on."""
     floors = {"adversarial": 0.92, "adversarial 2": 0.92, "adversarial 3": 0.87, "adversarial 4": 0.89,
               "adversarial 5": 0.87, "adversarial 6": 0.88, "adversarial 7": 0.90, "adversarial 8": 0.92,
               "adversarial 9": 0.88, "adversarial 10": 0.82, "adversarial 11": 0.92, "adversarial 12": 0.86,
@@ -102,7 +102,8 @@ def test_the_adversarial_sets_hold_their_measured_level(catalogue):
               "adversarial 33": 0.89, "adversarial 34": 0.84, "adversarial 35": 0.83, "adversarial 36": 0.80,
               "adversarial 37": 0.87, "adversarial 38": 0.82, "adversarial 39": 0.91, "adversarial 40": 0.94,
               "adversarial 41": 0.82, "adversarial 42": 0.81, "adversarial 43": 0.86, "adversarial 44": 0.84,
-              "adversarial held-out": 0.73}
+              "adversarial 45": 0.77, "adversarial 46": 0.90, "adversarial 47": 0.83, "adversarial 48": 0.83,
+              "adversarial 49": 0.83, "adversarial 50": 0.87, "adversarial held-out": 0.83}
     for name, floor in floors.items():
         assert metrics(suggestions_table(LABELLED_SETS[name], catalogue))["weighted_kappa"] >= floor, name
 
