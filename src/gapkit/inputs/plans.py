@@ -330,6 +330,7 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
         texts: list[str] = []
         headings: dict[int, tuple[float, float]] = {}
         row_lines: set[int] = set()
+        row_starts: set[int] = set()
         item_lines: set[int] = set()
         full_lines: set[int] = set()
         row_left, item_left, before = None, None, None
@@ -344,6 +345,10 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
                 row_lines.add(len(texts))  # indented under a table row: the row's cells wrapped onto this line
             elif " | " in text:
                 row_left = line.left or None
+            elif (text and row_left is not None and n + 1 < len(lines) and " | " in lines[n + 1].text
+                  and lines[n + 1].left > line.left + INDENT_POINTS):
+                row_starts.add(len(texts))  # a row whose first cell wrapped: its other cells follow, indented
+                row_left = line.left or None
             elif text:
                 row_left = None
             if LIST_ITEM.match(text):
@@ -357,7 +362,7 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
             texts.append(text)
             before = line
         for heading, block, lead in _pdf_blocks("\n".join(texts), heading, headings if marked else None,
-                                                row_lines, spaced, item_lines, full_lines):
+                                                row_lines, spaced, item_lines, full_lines, row_starts):
             for piece in _chunks(block):
                 passages.append(Passage(str(path), f"page {page_no}", heading, piece, lead))
     if not passages and pages:
@@ -469,8 +474,8 @@ def _cells(row: str) -> int:
 
 def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, float]] | None = None,
                 row_lines: set[int] = frozenset(), spaced: bool = False,
-                item_lines: set[int] = frozenset(), full_lines: set[int] | None = None
-                ) -> list[tuple[str, str, str]]:
+                item_lines: set[int] = frozenset(), full_lines: set[int] | None = None,
+                row_starts: set[int] = frozenset()) -> list[tuple[str, str, str]]:
     """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a line with
     ' | ' is a table row on its own; a list item's lead is the block ending in ':' before its list. `headings`:
     the lines set in a heading's type, with their size and top (consecutive ones of one size, a line apart, are
@@ -480,7 +485,8 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
     mark the ends of paragraphs, so a line ending a sentence does not. `item_lines`: lines set under a list item's
     text (a hanging indent), which continue the item however short they are. `full_lines`: the lines that run
     the width of the page, which may have been wrapped (a line in a larger type holds fewer characters); without
-    it, lines of WRAPPED_CHARS or more."""
+    it, lines of WRAPPED_CHARS or more. `row_starts`: lines that open a table row whose first cell wrapped (the rest
+    of the row follows in `row_lines`)."""
     lines = [ln.strip() for ln in text.splitlines()]
 
     def full(k: int) -> bool:
@@ -508,7 +514,11 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
             heading = f"{heading} {line}" if wrapped else line
             state["lead"], state["item"], out_len[0] = "", False, len(out)
             continue
-        if i in row_lines and out and " | " in out[-1][1] and not buffer:
+        if i in row_starts and not buffer:
+            out.append((heading, line, ""))
+            state["open_row"] = len(out) - 1
+            continue
+        if i in row_lines and out and (" | " in out[-1][1] or state.get("open_row") == len(out) - 1) and not buffer:
             out[-1] = (out[-1][0], f"{out[-1][1]} {line}", "")
             continue
         following = LIST_ITEM.sub("", next((ln for ln in lines[i + 1:] if ln), ""))
