@@ -209,3 +209,10 @@ def test_suggestions_are_kept_by_what_made_them(tmp_path, catalogue, config, mon
         entry.write_text("{not json")
     evidence_for_files([plan, odd], *args, suggestions=cache)
     assert len(matched) == 4
+
+
+def test_a_numbered_label_is_read_with_the_sentence_after_it_as_a_pdf_list_item_is():
+    # the PDF reader takes "1. " as a list's number and drops it; markdown and Word keep it in the text
+    joined = evidence._answers_joined(["1. Counter-corruption unit.", "The review is under way."])
+    assert joined == ["1. Counter-corruption unit. The review is under way."]
+    assert len(evidence._answers_joined(["Counter-corruption unit.", "The review is under way."])) == 1

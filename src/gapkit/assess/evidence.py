@@ -137,12 +137,14 @@ def keywords_named(text: str, phrases: list[tuple[str, ...]]) -> int:
 
 SO_DOES = re.compile(r"\W*so (do|does|did|has|have|is|are|can)\b", re.IGNORECASE)
 SHORT_ANSWER_WORDS = 2  # "Yes.", "Not yet.": read with the sentence after it, as a person would quote it
+ENUMERATOR = re.compile(r"^\W*\d+[.)]\s+")
 
 
 def _answers_joined(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
-        if out and len(out[-1].split()) <= SHORT_ANSWER_WORDS and not QUESTION.search(out[-1]):
+        # a number opening the item ("1. Counter-corruption unit.") is not a word: a PDF reads it as a list's
+        if out and len(ENUMERATOR.sub("", out[-1]).split()) <= SHORT_ANSWER_WORDS and not QUESTION.search(out[-1]):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
