@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gapkit.assess.evaluate import LABELLED_SETS, across_formats, evaluate, metrics, suggestions_table
+from gapkit.assess.evaluate import (CALIBRATION_SETS, LABELLED_SETS, TUNING_SETS, across_formats, evaluate, metrics,
+                                    suggestions_table)
 from gapkit.assess import evidence
 from gapkit.assess.evidence import SuggestionCache, as_assessment, calibration, evidence_for_files, suggest
 from gapkit.demo.plandocs import write_markdown_as, write_plan
@@ -59,6 +60,13 @@ def test_no_relevant_passage_gives_level_0(catalogue):
 def test_every_requirement_of_the_catalogue_by_default(catalogue):
     s = suggest([], catalogue)
     assert len(s) == sum(len(fw.requirements) for fw in catalogue.frameworks.values())
+
+
+def test_every_labelled_set_is_complete_and_no_held_out_set_tunes_anything():
+    for name, folder in LABELLED_SETS.items():
+        assert (folder / "labels.csv").is_file() and (folder / "plans").is_dir(), name
+    assert set(CALIBRATION_SETS) <= set(TUNING_SETS) <= set(LABELLED_SETS)
+    assert not {"held-out", "adversarial held-out"} & set(TUNING_SETS)
 
 
 def test_labelled_set_meets_the_bar(catalogue):

@@ -19,69 +19,18 @@ from gapkit.catalogue.frameworks import Catalogue
 from gapkit.core import paths
 from gapkit.core.fileio import write_text
 
-LABELLED_SETS = {  # name -> folder; the held-out ones are never used to tune or calibrate anything
-    "labelled": paths.PROJ_ROOT / "tests" / "evidence_labels",
-    "held-out": paths.PROJ_ROOT / "tests" / "evidence_holdout",
-    "adversarial": paths.PROJ_ROOT / "tests" / "evidence_adversarial",
-    "adversarial 2": paths.PROJ_ROOT / "tests" / "evidence_adversarial_2",  # held out until its first measurement
-    "adversarial 3": paths.PROJ_ROOT / "tests" / "evidence_adversarial_3",  # measured untouched once, then tuned on
-    "adversarial 4": paths.PROJ_ROOT / "tests" / "evidence_adversarial_4",  # written blind; measured untouched once
-    "adversarial 5": paths.PROJ_ROOT / "tests" / "evidence_adversarial_5",  # written blind; untouched before and after
-    # the changes from adversarial 4, then tuned on
-    "adversarial 6": paths.PROJ_ROOT / "tests" / "evidence_adversarial_6",  # written blind; measured untouched, tuned on
-    "adversarial 7": paths.PROJ_ROOT / "tests" / "evidence_adversarial_7",  # written blind; a check, measured
-    # untouched three times (0.794, 0.789, 0.789), then tuned on
-    "adversarial 8": paths.PROJ_ROOT / "tests" / "evidence_adversarial_8",  # written blind; measured untouched, tuned on
-    "adversarial 9": paths.PROJ_ROOT / "tests" / "evidence_adversarial_9",  # written blind; a check for one
-    # day (never tuned on), then tuned on
-    "adversarial 10": paths.PROJ_ROOT / "tests" / "evidence_adversarial_10",  # written blind; measured untouched, then
-    # used to find which of the day's rules misfired on new text (those were narrowed), not tuned on otherwise
-    "adversarial 11": paths.PROJ_ROOT / "tests" / "evidence_adversarial_11",  # written blind; measured untouched, tuned
-    "adversarial 12": paths.PROJ_ROOT / "tests" / "evidence_adversarial_12",  # written blind; a check for one
-    # day (never tuned on), then tuned on
-    "adversarial 13": paths.PROJ_ROOT / "tests" / "evidence_adversarial_13",  # written blind; measured untouched, tuned
-    "adversarial 14": paths.PROJ_ROOT / "tests" / "evidence_adversarial_14",  # written blind; a check for one
-    # day (never tuned on), then tuned on
-    "adversarial 15": paths.PROJ_ROOT / "tests" / "evidence_adversarial_15",  # written blind; a check for one
-    # day (never tuned on), then tuned on
-    "adversarial 16": paths.PROJ_ROOT / "tests" / "evidence_adversarial_16",  # written blind; measured untouched, tuned
-    "adversarial 17": paths.PROJ_ROOT / "tests" / "evidence_adversarial_17",  # written blind; a check for one
-    # day (never tuned on), then tuned on
-    "adversarial 18": paths.PROJ_ROOT / "tests" / "evidence_adversarial_18",  # written blind; measured untouched, tuned
-    "adversarial 19": paths.PROJ_ROOT / "tests" / "evidence_adversarial_19",  # written blind; a check: never tuned on
-    "adversarial 20": paths.PROJ_ROOT / "tests" / "evidence_adversarial_20",  # written blind; a check: never tuned on
-    "adversarial 21": paths.PROJ_ROOT / "tests" / "evidence_adversarial_21",  # written blind; measured untouched, tuned
-    "adversarial 22": paths.PROJ_ROOT / "tests" / "evidence_adversarial_22",  # written blind; a check: never tuned on
-    "adversarial 23": paths.PROJ_ROOT / "tests" / "evidence_adversarial_23",  # written blind; measured untouched, tuned
-    "adversarial 24": paths.PROJ_ROOT / "tests" / "evidence_adversarial_24",  # written blind; measured untouched, tuned
-    "adversarial 25": paths.PROJ_ROOT / "tests" / "evidence_adversarial_25",  # written blind; a check: never tuned on
-    "adversarial 26": paths.PROJ_ROOT / "tests" / "evidence_adversarial_26",  # written blind; a check: never tuned on
-    "adversarial 27": paths.PROJ_ROOT / "tests" / "evidence_adversarial_27",  # written blind; a check: never tuned on
-    "adversarial 28": paths.PROJ_ROOT / "tests" / "evidence_adversarial_28",  # written blind; measured untouched, tuned
-    "adversarial 29": paths.PROJ_ROOT / "tests" / "evidence_adversarial_29",  # written blind; a check: never tuned on
-    "adversarial 30": paths.PROJ_ROOT / "tests" / "evidence_adversarial_30",  # written blind; measured untouched, tuned
-    "adversarial 31": paths.PROJ_ROOT / "tests" / "evidence_adversarial_31",  # written blind; a check: never tuned on
-    "adversarial 32": paths.PROJ_ROOT / "tests" / "evidence_adversarial_32",  # written blind; measured untouched, tuned
-    "adversarial 33": paths.PROJ_ROOT / "tests" / "evidence_adversarial_33",  # written blind; measured untouched, tuned
-    "adversarial 34": paths.PROJ_ROOT / "tests" / "evidence_adversarial_34",  # written blind; a check: never tuned on
-    "adversarial 35": paths.PROJ_ROOT / "tests" / "evidence_adversarial_35",  # written blind; a check: never tuned on
-    "adversarial 36": paths.PROJ_ROOT / "tests" / "evidence_adversarial_36",  # written blind; measured untouched, tuned
-    "adversarial 37": paths.PROJ_ROOT / "tests" / "evidence_adversarial_37",  # written blind; measured untouched, tuned
-    "adversarial 38": paths.PROJ_ROOT / "tests" / "evidence_adversarial_38",  # written blind; a check: never tuned on
-    "adversarial 39": paths.PROJ_ROOT / "tests" / "evidence_adversarial_39",  # written blind; a check: never tuned on
-    "adversarial 40": paths.PROJ_ROOT / "tests" / "evidence_adversarial_40",  # written blind; measured untouched, tuned
-    "adversarial 41": paths.PROJ_ROOT / "tests" / "evidence_adversarial_41",  # written blind; measured untouched, tuned
-    "adversarial 42": paths.PROJ_ROOT / "tests" / "evidence_adversarial_42",  # written blind; a check: never tuned on
-    "adversarial 43": paths.PROJ_ROOT / "tests" / "evidence_adversarial_43",  # written blind; a check: never tuned on
-    "adversarial 44": paths.PROJ_ROOT / "tests" / "evidence_adversarial_44",  # written blind; measured untouched, tuned
-    "adversarial 45": paths.PROJ_ROOT / "tests" / "evidence_adversarial_45",  # written blind; a check: never tuned on
-    "adversarial 46": paths.PROJ_ROOT / "tests" / "evidence_adversarial_46",  # written blind; a check: never tuned on
-    "adversarial 47": paths.PROJ_ROOT / "tests" / "evidence_adversarial_47",  # written blind; a check: never tuned on
-    "adversarial 48": paths.PROJ_ROOT / "tests" / "evidence_adversarial_48",  # written blind; a check: never tuned on
-    "adversarial 49": paths.PROJ_ROOT / "tests" / "evidence_adversarial_49",  # written blind; a check: never tuned on
-    "adversarial 50": paths.PROJ_ROOT / "tests" / "evidence_adversarial_50",  # written blind; a check: never tuned on
-    "adversarial held-out": paths.PROJ_ROOT / "tests" / "evidence_adversarial_holdout",
+_TESTS = paths.PROJ_ROOT / "tests"
+# name -> folder. Each adversarial set's README says how it was written and what it was used for: tuning (rules were
+# made from its misses), a check (never tuned on, its misses never read), or validation (adversarial 10); the two
+# held-out sets are never used to tune or calibrate anything. Roles and figures: docs/evidence.md, "Labelled sets".
+LABELLED_SETS = {
+    "labelled": _TESTS / "evidence_labels",
+    "held-out": _TESTS / "evidence_holdout",
+    "adversarial": _TESTS / "evidence_adversarial",
+    **{f"adversarial {n}": _TESTS / f"evidence_adversarial_{n}" for n in range(2, 51)},
+    "adversarial held-out": _TESTS / "evidence_adversarial_holdout",
 }
+# the sets rules were made from (the rest are checks and the held-out sets)
 TUNING_SETS = ("labelled", "adversarial", "adversarial 2", "adversarial 3", "adversarial 4", "adversarial 5",
                "adversarial 6", "adversarial 7", "adversarial 8", "adversarial 11",
                "adversarial 13", "adversarial 16", "adversarial 18", "adversarial 9", "adversarial 12",
