@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from gapkit.assess.status import QUESTION, Status, cues, partly, rest_not_done, table_row_status, unit_status
+from gapkit.assess.status import (QUESTION, Status, cues, goes_on, partly, rest_not_done, table_row_status,
+                                  unit_status)
 from gapkit.assess.table import normalise
 from gapkit.catalogue.frameworks import Catalogue
 from gapkit.catalogue.settings import ScoringConfig
@@ -181,7 +182,7 @@ def decide(evidence: list[tuple[Unit, float, Status]], others: list[tuple[Unit, 
                and not cues().undecided.search(status.clause)
                or status.kind == "planned" and bool(cues().replanned.search(status.phrase)))  # postponed to 2019
     if dropped and (
-            practice := [c for c in cued[1:] if c[2].level == 3 and c[2].kind != "partly"
+            practice := [c for c in cued[1:] if c[2].kind != "partly" and goes_on(c[2])
                          and c[0].passage is unit.passage]):
         # an improvement dropped, or not bought, while current practice goes on ("No monitoring software has been
         # bought. The existing audit tools already flag ..."): the practice's level
@@ -217,7 +218,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             position[id(u)] = len(position)
     unit_sims = index.similarity([u.match_text() for u in flat]) if flat else np.zeros((0, len(index.keys)))
     cal = calibration()
-    plan_words = _word_string(" ".join(f"{p.text} {p.heading}" for p in passages))
+    plan_words = ""  # the plan's words, read the first time a requirement has nothing close to it
     rows = []
     for j, (fid, rid) in enumerate(index.keys):
         terms, phrases = _terms(catalogue, fid, rid), _phrases(catalogue, fid, rid)
@@ -254,7 +255,10 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
             if status.level == 3 and (rest := rest_not_done(following.get(id(unit), ""), terms, force)):
                 status = partly(status, rest, unit.text)  # "... every week. Other systems come next year."
             (others if status.about_other else evidence).append((unit, sim, status))
-        mentioned = bool(block_sims[:, j].any()) or any((" " + " ".join(p) + " ") in plan_words for p in phrases)
+        mentioned = not passages or bool(block_sims[:, j].any())  # no passages read: unread, not unmentioned
+        if not mentioned and not evidence and not others:
+            plan_words = plan_words or _word_string(" ".join(f"{p.text} {p.heading}" for p in passages))
+            mentioned = any((" " + " ".join(p) + " ") in plan_words for p in phrases)
         level, kind, rationale, sim = decide(evidence, others, mentioned)
         confidence = min(cal.ceilings.get(kind, cal.most), cal.kinds.get(kind, cal.default))
         needs = confidence < cal.needs_inspector_below or kind in cal.needs_inspector_kinds

@@ -52,10 +52,11 @@ class CueFile(BaseModel):
     reactive: list[str]
     imperative: list[str]
     schedule: list[str]
+    goes_on: list[str]
 
     @field_validator("termination", "cancelled", "replanned", "pseudo_negations", "negation_triggers",
                      "still_intended", "future", "began", "continuing", "undecided", "remainder", "hedges",
-                     "says_nothing", "reactive", "imperative", "schedule")
+                     "says_nothing", "reactive", "imperative", "schedule", "goes_on")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
@@ -93,6 +94,7 @@ class Cues:
     reactive: re.Pattern
     imperative: re.Pattern
     schedule: re.Pattern
+    goes_on: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -104,7 +106,8 @@ def cues(path: Path = CUES_FILE) -> Cues:
                 _any(data.pseudo_negations), _any(data.negation_triggers), _any(data.still_intended),
                 {lv: _any(p) for lv, p in sorted(data.levels.items())}, _any(data.future), _any(data.began),
                 _any(data.continuing), _any(data.undecided), _any(data.remainder), _any(data.hedges),
-                _any(data.says_nothing), _any(data.reactive), _any(data.imperative), _any(data.schedule))
+                _any(data.says_nothing), _any(data.reactive), _any(data.imperative), _any(data.schedule),
+                _any(data.goes_on + data.continuing))
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def clauses(text: str) -> list[str]:
 
 
 KINDS = {1: "planned", 2: "started", 3: "in place"}
+RELATIVE = re.compile(r"\W*(which|who|whom|whose|that|where)\b", re.IGNORECASE)
 EXTEND_FROM = re.compile(r"\bextend(s|ed|ing)?( [\w'-]+){0,5} from( [\w'-]+){1,5} to\b", re.IGNORECASE)
 OPENS_UNDECIDED = re.compile(r"\W*(whether)\b", re.IGNORECASE)
 QUESTION = re.compile(r"\?[\s*_\"'’”)]*$")
@@ -196,8 +200,11 @@ def clause_status(clause: str, own: str = "", terms: set[str] | None = None, ope
         said = Status(1, m.group(0), "negated", clause)
         # a statement of its own before it ("agreement signed, not yet operating", "Licence bought | Configuration
         # not yet begun"), not its subject ("Work has not yet started")
-        head = re.split(r",|\s\|\s", plain[:m.start()])
-        before = clause_status(head[-2], own) if len(head) > 1 else None
+        head = re.split(r"(,|\s\|\s)", plain[:m.start()])  # [text, separator, text, ...]
+        # the cell before it in a row, or the one statement before a comma ("agreement signed, not yet operating");
+        # not a clause between commas ("The ACU, which is fully staffed, has not yet begun")
+        before = (clause_status(head[-3], own) if len(head) > 2 and ("|" in head[-2] or len(head) == 3)
+                  and not RELATIVE.match(head[-3]) else None)
         if before is not None and before.level == 2:  # "agreement signed, not yet operating": started
             return before
         if before is not None and before.level == 3 and before.kind != "scope":  # "review reported, posts not yet
@@ -294,7 +301,7 @@ def table_row_status(cells: list[str]) -> Status | None:
     for n, cell in enumerate(cells):  # "New e-learning deferred; the annual input continues unchanged | Deferred":
         if cues().cancelled.fullmatch(_cell_head(cell).strip(" .")):  # the practice that goes on keeps its level
             said = _cells_say(cells[:n] + cells[n + 1:])  # (the labelling guide, rule 2)
-            if said is not None and said.level == 3 and cues().continuing.search(said.clause):
+            if said is not None and said.level == 3 and goes_on(said):
                 return said
     found = sorted(_status_cells(cells), key=lambda f: f[1] in WEAK_STATUS_WORDS)
     if not found:
@@ -338,9 +345,6 @@ def _is_label(clause: str) -> bool:
     return 0 < len(clause.split()) <= COLON_LABEL_WORDS and not re.search(r"[.!?]$", clause.strip())
 
 
-GOES_ON = re.compile(r"\b(still|already|continues?|continuing|carr(y|ies) on|remains?|as before|unchanged|goes on|"
-                     r"keeps?|stays?|existing|goes ahead|as in previous years|every|each|daily|weekly|monthly|quarterly|annually|"
-                     r"routinely)\b", re.IGNORECASE)
 REFERS_BACK = re.compile(r"\W*(its|it|they|their|them|he|she|his|her|which|who|whose|both|each|neither|will|shall|plans?|"
                          r"intends?|is due|are due)\b",
                          re.IGNORECASE)  # a clause with no subject of its own, or a pronoun for the one before
@@ -383,7 +387,7 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     if any(s.kind == "cancelled" for s in firm):
         # beside something dropped, only practice said to go on keeps a level ("Procurement is paused while the
         # programme is reworked" is no practice; "the annual input continues unchanged" is)
-        firm = [s for s in firm if s.level != 3 or GOES_ON.search(s.clause)] or firm
+        firm = [s for s in firm if s.level != 3 or goes_on(s)] or firm
     if any(s.kind == "reactive only" for s in firm):
         # audit run when a complaint arrives, however often ("eleven such audits this year"), is reactive, not
         # monitoring (rule 11); an improvement planned beside it still counts
@@ -393,6 +397,12 @@ def unit_status(text: str, terms: set[str] | None = None, own: str = "") -> Stat
     if best.level == 3 and lower:
         return partly(best, max(lower, key=lambda s: s.level), text)
     return best
+
+
+def goes_on(status: Status) -> bool:
+    """Practice said to go on (beside something dropped, only this keeps its level): "continues unchanged", "stays
+    open", "every month", not any present tense ("procurement is paused while the programme is reworked")."""
+    return status.level == 3 and bool(cues().goes_on.search(status.clause))
 
 
 def says_less(status: Status) -> bool:

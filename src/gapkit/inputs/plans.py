@@ -338,6 +338,7 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
         for n, line in enumerate(lines):
             if before is not None and _gap_above(before, line, spacing):
                 texts.append("")  # space above the line: a new paragraph, as a blank line in a text file
+                item_left = None  # and the end of any list item above it
             if n in titles:
                 headings[len(texts)] = (line.size, line.top)
             text = clean(line.text).strip()
@@ -345,7 +346,7 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
                 row_lines.add(len(texts))  # indented under a table row: the row's cells wrapped onto this line
             elif " | " in text:
                 row_left = line.left or None
-            elif (text and row_left is not None and n + 1 < len(lines) and " | " in lines[n + 1].text
+            elif (text and n + 1 < len(lines) and " | " in lines[n + 1].text and line.left
                   and lines[n + 1].left > line.left + INDENT_POINTS):
                 row_starts.add(len(texts))  # a row whose first cell wrapped: its other cells follow, indented
                 row_left = line.left or None
@@ -357,14 +358,15 @@ def _read_pdf(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]:
                 item_lines.add(len(texts))  # under a list item's text, not its bullet: the item wrapped
             elif text:
                 item_left = None
-            if len(text) * (line.size or body) >= WRAPPED_CHARS * (body or line.size or 1):
+            if len(text) * (line.size or body or 1) >= WRAPPED_CHARS * (body or line.size or 1):
                 full_lines.add(len(texts))  # as long as a full line of body text, in its own type size
             texts.append(text)
             before = line
-        for heading, block, lead in _pdf_blocks("\n".join(texts), heading, headings if marked else None,
-                                                row_lines, spaced, item_lines, full_lines, row_starts):
+        blocks, heading = _pdf_blocks("\n".join(texts), heading, headings if marked else None, row_lines, spaced,
+                                      item_lines, full_lines, row_starts)
+        for block_heading, block, lead in blocks:
             for piece in _chunks(block):
-                passages.append(Passage(str(path), f"page {page_no}", heading, piece, lead))
+                passages.append(Passage(str(path), f"page {page_no}", block_heading, piece, lead))
     if not passages and pages:
         issues.append(Issue(str(path), f"pages 1-{len(pages)}",
                             "the PDF has no text layer (a scan?); it needs OCR before gapkit can read it, "
@@ -464,7 +466,7 @@ HEADING_CHARS = 70
 WRAPPED_CHARS = 75  # a line at least this long may have been wrapped: the next line can continue it
 WRAPPED_HEADING_CHARS = 45  # the same for a heading's line, in its larger type
 PARAGRAPH_GAP = 1.3  # space above a line over this many times the usual line spacing starts a new block
-INDENT_POINTS = 2.0  # a line starting this far right of a table row's first line continues the row
+INDENT_POINTS = 2.0  # a line starting this far right of a table row's (or list item's) first line continues it
 HEADING_LINE_SPACING = 1.6  # a heading's wrapped line is at most this many times its type size below the first
 
 
@@ -475,9 +477,11 @@ def _cells(row: str) -> int:
 def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, float]] | None = None,
                 row_lines: set[int] = frozenset(), spaced: bool = False,
                 item_lines: set[int] = frozenset(), full_lines: set[int] | None = None,
-                row_starts: set[int] = frozenset()) -> list[tuple[str, str, str]]:
-    """A page's text as (heading, block, lead): blocks end at a blank line or a line ending a sentence; a line with
-    ' | ' is a table row on its own; a list item's lead is the block ending in ':' before its list. `headings`:
+                row_starts: set[int] = frozenset()) -> tuple[list[tuple[str, str, str]], str]:
+    """A page's text as (heading, block, lead), and the heading in force at the page's end (for the next page):
+    blocks end at a blank line or a line ending a sentence; a line with
+    ' | ' is a table row on its own; a list item's lead is the last sentence of the block before its list, when
+    that introduces it. `headings`:
     the lines set in a heading's type, with their size and top (consecutive ones of one size, a line apart, are
     one wrapped heading);
     without it, a short line with no closing punctuation followed by more text is a heading (a title is not merged
@@ -564,7 +568,7 @@ def _pdf_blocks(text: str, heading: str = "", headings: dict[int, tuple[float, f
     flush()
     # a row's empty cells are left out, as Word and markdown rows are read
     return [(h, " | ".join(c for c in _CELL_SPLIT.split(block.strip(" |")) if c) if " | " in block else block, lead)
-            for h, block, lead in out]
+            for h, block, lead in out], heading
 
 
 LIST_ITEM = re.compile(r"^([-*•]|\d+[.)])\s+")  # a bullet or number opening a list item in a PDF's text
