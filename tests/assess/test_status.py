@@ -296,6 +296,8 @@ def test_a_count_short_of_the_whole_is_started(sentence, level):
     ("The vetting policy has applied to all staff since 2016.", 3),
     ("Training is key to our approach and all staff completed it in 2017.", 3),
     ("Records contain personal data and are audited monthly.", 3),
+    ("Work on a review of the unit's capacity to gather intelligence proactively has begun; a pilot is under way.",
+     2),  # "proactively has" is no practice: what has happened is that work began
     # "look at" as a noun is no undecided option
     ("We have no monitoring software, but the unit already audits every search and follows up any unexplained "
      "look at a victim's record.", 3),
