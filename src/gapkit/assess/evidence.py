@@ -26,7 +26,7 @@ from gapkit.core import paths
 from gapkit.core.errors import Issue
 from gapkit.core.fileio import sha256_text, write_text
 from gapkit.core.yamlio import load_model
-from gapkit.inputs.plans import Passage, PlanCache, read_plan, reading_key, sentences
+from gapkit.inputs.plans import LIST_ITEM, Passage, PlanCache, read_plan, reading_key, sentences
 
 CALIBRATION_FILE = paths.CONFIG_DIR / "evidence_calibration.yaml"
 # Similarity thresholds, set on the tuning sets (docs/evidence.md). Blocks (paragraphs, list items, table rows) at
@@ -105,10 +105,10 @@ def names_more_than(unit: Unit, phrases: list[tuple[str, ...]], not_alone: dict[
     one name: "the analyst" alone is not threat analysis, "recorded" alone is not recording as serious corruption,
     and a sentence naming the ACU is not about its capability."""
     joined = _word_string(f"{unit.text} {unit.passage.heading}")
-    named = {p for p in phrases if (" " + " ".join(p) + " ") in joined}
+    named = {p for p in phrases if _names(joined, p)}
     if named - set(not_alone):
         return True
-    names = {p for p in named if not any(q != p and (" " + " ".join(p) + " ") in not_alone[q] for q in named)}
+    names = {p for p in named if not any(q != p and _names(not_alone[q], p) for q in named)}
     return len(names) >= NAMED_KEYWORDS
 
 
@@ -122,30 +122,35 @@ def names_requirement(unit: Unit, phrases: list[tuple[str, ...]], context: bool 
         if PRONOUN_START.match(unit.text) or unit.answers:
             parts.append(unit.previous)
     joined = _word_string(" ".join(parts))
-    return any((" " + " ".join(p) + " ") in joined for p in phrases)
+    return any(_names(joined, p) for p in phrases)
 
 
+@lru_cache(maxsize=8192)  # a unit's text is looked at for each of the catalogue's requirements
 def _word_string(text: str) -> str:
     """The text's folded words, space-separated with a space at each end, to look for a keyword's words in."""
     return " " + " ".join(named_words(expand(text))) + " "
 
 
+def _names(word_string: str, phrase: tuple[str, ...]) -> bool:
+    """Whether a keyword's folded words stand in a `_word_string` as a whole."""
+    return f" {' '.join(phrase)} " in word_string
+
+
 def keywords_named(text: str, phrases: list[tuple[str, ...]]) -> int:
     """How many of the requirement's keywords the text itself names."""
     joined = _word_string(text)
-    return sum((" " + " ".join(p) + " ") in joined for p in set(phrases))
+    return sum(_names(joined, p) for p in set(phrases))
 
 
 SO_DOES = re.compile(r"\W*so (do|does|did|has|have|is|are|can)\b", re.IGNORECASE)
 SHORT_ANSWER_WORDS = 2  # "Yes.", "Not yet.": read with the sentence after it, as a person would quote it
-ENUMERATOR = re.compile(r"^\W*\d+[.)]\s+")
 
 
 def _answers_joined(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
         # a number opening the item ("1. Counter-corruption unit.") is not a word: a PDF reads it as a list's
-        if out and len(ENUMERATOR.sub("", out[-1]).split()) <= SHORT_ANSWER_WORDS and not QUESTION.search(out[-1]):
+        if out and len(LIST_ITEM.sub("", out[-1]).split()) <= SHORT_ANSWER_WORDS and not QUESTION.search(out[-1]):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
@@ -258,7 +263,7 @@ def suggest(passages: list[Passage], catalogue: Catalogue, framework_ids: list[s
         mentioned = not passages or bool(block_sims[:, j].any())  # no passages read: unread, not unmentioned
         if not mentioned and not evidence and not others:
             plan_words = plan_words or _word_string(" ".join(f"{p.text} {p.heading}" for p in passages))
-            mentioned = any((" " + " ".join(p) + " ") in plan_words for p in phrases)
+            mentioned = any(_names(plan_words, p) for p in phrases)
         level, kind, rationale, sim = decide(evidence, others, mentioned)
         confidence = min(cal.ceilings.get(kind, cal.most), cal.kinds.get(kind, cal.default))
         needs = confidence < cal.needs_inspector_below or kind in cal.needs_inspector_kinds

@@ -285,8 +285,8 @@ def _read_docx(path: Path, issues: list[Issue], limits: Limits) -> list[Passage]
                 lead = previous = ""
                 continue
             listed = style.lower().startswith("list") or block._p.pPr is not None and block._p.pPr.numPr is not None
-            if listed and not lead and list_lead(previous):
-                lead = list_lead(previous)
+            if listed and not lead and (introduces := list_lead(previous)):
+                lead = introduces
             elif not listed and text:
                 lead = ""
             for piece in _chunks(text):
